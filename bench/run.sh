@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmarks, printed as figures beside a peer measured in the same run (never a test).
+#   bench/run.sh ingest [EVENTS]          wharf ingest vs DuckDB JSON->Parquet on one file
+#   bench/run.sh query [RUNS] [PER_RUN]   six dashboard queries, wharf vs DuckDB, same files
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+cargo build --release -p wharf-bench --bins
+bin=target/release
+
+case "${1:-all}" in
+  ingest|all)
+    events=${2:-1000000}
+    runs=$((events / 100))
+    file="$out/ingest-$events.jsonl"
+    [ -f "$file" ] || "$bin/gen" --runs "$runs" --events-per-run 100 --seed 1 >"$file"
+    rm -rf "$out/ingest-store" "$out/duck-ingest"
+    echo "== ingest: $(wc -l <"$file") lines, $(du -h "$file" | cut -f1)"
+    "$bin/ingest_bench" "$file" "$out/ingest-store" | tee "$out/ingest-wharf.json"
+    python3 bench/duckdb_ingest.py "$file" "$out/duck-ingest" | tee "$out/ingest-duckdb.json"
+    echo
+    ;;&
+  query|all)
+    runs=${2:-100000}
+    per_run=${3:-100}
+    store="$out/query-store-$runs-$per_run"
+    if [ ! -d "$store/tables/events" ]; then
+      "$bin/query_bench" "$store" --generate "$runs" "$per_run" --repeat 1 >/dev/null
+    fi
+    "$bin/query_bench" "$store" --repeat 5 >"$out/query-wharf.json"
+    run_id=$(python3 -c "import json;print(json.load(open('$out/query-wharf.json'))['run_id'])")
+    python3 bench/duckdb_queries.py "$store" "$run_id" 5 >"$out/query-duckdb.json"
+    python3 - "$out/query-wharf.json" "$out/query-duckdb.json" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["queries"]; d = json.load(open(sys.argv[2]))["queries"]
+print(f"{'query':34} {'wharf s':>9} {'duckdb s':>9} {'ratio':>7} rows")
+for k in w:
+    a, b = w[k]["median_s"], d[k]["median_s"]
+    print(f"{k:34} {a:9.3f} {b:9.3f} {a / b:7.2f} {w[k]['rows']}/{d[k]['rows']}")
+PY
+    ;;
+esac

@@ -1,0 +1,86 @@
+//! `wharf`: run agents on runbooks, record their trajectories, query them with SQL.
+//!
+//! The command line is a thin shell over the library crates: it parses arguments and the
+//! layered configuration, calls one domain function per command, and maps errors to exit
+//! codes (0 ok, 1 failure, 2 bad input). It is a library so the end-to-end test crate can
+//! build the same binary; `src/main.rs` only calls [`main`].
+
+mod commands;
+pub mod config;
+mod exit;
+mod samples;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wharf",
+    version,
+    about = "Agent trajectories as Delta tables, queried with SQL"
+)]
+struct Cli {
+    /// Config file (TOML). Default: ./wharf.toml when it exists.
+    #[arg(long, global = true, env = "WHARF_CONFIG")]
+    config: Option<PathBuf>,
+    /// Storage root (path, file:// or s3://); overrides storage.root.
+    #[arg(long, global = true)]
+    root: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ingest native-format trajectory files (JSONL; `-` reads stdin).
+    Ingest(commands::ingest::IngestArgs),
+    /// Run one read-only SQL statement.
+    Sql(commands::sql::SqlArgs),
+    /// Merge small files, vacuum removed ones, checkpoint the logs.
+    Compact(commands::compact::CompactArgs),
+    /// Show the table schemas and views.
+    Tables(commands::tables::TablesArgs),
+    /// Ingest the bundled sample trajectories and query them.
+    Demo(commands::demo::DemoArgs),
+}
+
+/// Runs `wharf` with the process arguments.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WHARF_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return exit::report(&anyhow::anyhow!("starting the async runtime: {e}")),
+    };
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => exit::report(&e),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = config::Config::load(cli.config.as_deref())?;
+    if let Some(root) = cli.root {
+        config.storage.root = root;
+    }
+    match cli.command {
+        Command::Ingest(args) => commands::ingest::run(&config, args).await,
+        Command::Sql(args) => commands::sql::run(&config, args).await,
+        Command::Compact(args) => commands::compact::run(&config, args).await,
+        Command::Tables(args) => commands::tables::run(args),
+        Command::Demo(args) => commands::demo::run(&config, args).await,
+    }
+}

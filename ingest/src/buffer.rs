@@ -1,0 +1,85 @@
+//! In-memory Arrow buffers: acknowledged rows not yet in Delta, visible to queries.
+
+use std::collections::BTreeMap;
+
+use arrow::array::RecordBatch;
+use wharf_model::Table;
+
+use crate::keys::{KeyHash, KeySet};
+
+/// One table's buffered rows.
+#[derive(Debug, Default, Clone)]
+pub struct TableBuffer {
+    /// The batches, in acknowledgement order.
+    pub batches: Vec<RecordBatch>,
+    /// Rows held.
+    pub rows: usize,
+    /// Arrow memory held.
+    pub bytes: usize,
+    /// Highest WAL transaction among the batches.
+    pub max_txn: u64,
+    /// Keys of the rows held, for duplicate checks.
+    pub keys: KeySet,
+}
+
+/// Buffers of all tables.
+#[derive(Debug, Default)]
+pub struct Buffers {
+    tables: BTreeMap<Table, TableBuffer>,
+}
+
+impl Buffers {
+    /// Adds an acknowledged batch.
+    pub fn push(&mut self, table: Table, batch: RecordBatch, txn: u64, keys: Vec<KeyHash>) {
+        let buf = self.tables.entry(table).or_default();
+        buf.rows += batch.num_rows();
+        buf.bytes += batch.get_array_memory_size();
+        buf.max_txn = buf.max_txn.max(txn);
+        buf.keys.extend(keys);
+        buf.batches.push(batch);
+    }
+
+    /// Whether `key` is buffered for `table`.
+    pub fn contains(&self, table: Table, key: &KeyHash) -> bool {
+        self.tables
+            .get(&table)
+            .is_some_and(|b| b.keys.contains(key))
+    }
+
+    /// One table's buffer.
+    pub fn get(&self, table: Table) -> Option<&TableBuffer> {
+        self.tables.get(&table).filter(|b| b.rows > 0)
+    }
+
+    /// Takes one table's buffer out.
+    pub fn take(&mut self, table: Table) -> Option<TableBuffer> {
+        self.tables.remove(&table).filter(|b| b.rows > 0)
+    }
+
+    /// Puts a buffer back (after a failed flush).
+    pub fn restore(&mut self, table: Table, buffer: TableBuffer) {
+        self.tables.insert(table, buffer);
+    }
+
+    /// Total Arrow bytes held.
+    pub fn bytes(&self) -> usize {
+        self.tables.values().map(|b| b.bytes).sum()
+    }
+
+    /// Largest row count of one table.
+    pub fn max_rows(&self) -> usize {
+        self.tables.values().map(|b| b.rows).max().unwrap_or(0)
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.tables.values().all(|b| b.rows == 0)
+    }
+
+    /// The batches of one table (cheap clones).
+    pub fn batches(&self, table: Table) -> Vec<RecordBatch> {
+        self.get(table)
+            .map(|b| b.batches.clone())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,104 @@
+//! The ingest crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong on the write path.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A record or line is invalid; nothing from its batch was written.
+    #[error("{source_name}: {error}")]
+    Invalid {
+        /// File name or `<stdin>`.
+        source_name: String,
+        /// The first invalid line.
+        error: wharf_model::ModelError,
+        /// How many more lines were invalid.
+        more: usize,
+    },
+    /// The configuration is unusable.
+    #[error("config: {0}")]
+    Config(String),
+    /// The storage root cannot be used.
+    #[error("storage root {root} is not usable: {message}")]
+    Storage {
+        /// The root URL as configured.
+        root: String,
+        /// What failed.
+        message: String,
+    },
+    /// Another process holds the write lock.
+    #[error(
+        "another wharf process is writing to this store (lock {path:?} is held); stop it or wait"
+    )]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+    },
+    /// Local file I/O failed.
+    #[error("{what} {path:?}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The write-ahead log is damaged beyond its torn tail.
+    #[error("write-ahead log {path:?}: {message}")]
+    Wal {
+        /// The segment file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Delta Lake failed.
+    #[error("delta table {table}: {source}")]
+    Delta {
+        /// Table name.
+        table: &'static str,
+        /// delta-rs error.
+        source: deltalake::DeltaTableError,
+    },
+    /// DataFusion failed while reading committed keys.
+    #[error("reading {table}: {source}")]
+    DataFusion {
+        /// Table name.
+        table: &'static str,
+        /// DataFusion error.
+        source: datafusion::error::DataFusionError,
+    },
+    /// Arrow encoding failed.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// Building batches failed.
+    #[error(transparent)]
+    Model(#[from] wharf_model::ModelError),
+    /// A background task panicked or was cancelled.
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+impl IngestError {
+    pub(crate) fn io(what: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        IngestError::Io {
+            what,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn delta(
+        table: wharf_model::Table,
+    ) -> impl FnOnce(deltalake::DeltaTableError) -> Self {
+        move |source| IngestError::Delta {
+            table: table.name(),
+            source,
+        }
+    }
+
+    /// Whether the error is the user's input (exit code 2 in the CLI) rather than the system.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, IngestError::Invalid { .. } | IngestError::Config(_))
+    }
+}

@@ -1,0 +1,27 @@
+//! wharf's write path: trajectory records become durable, queryable Delta Lake rows.
+//!
+//! `records -> WAL (fsync = ack) -> Arrow buffers (visible to queries) -> Delta append on
+//! object storage (partitioned by collection and date) -> WAL truncation`. Writes are
+//! idempotent: a row whose key ([`wharf_model::Table::key_columns`]) is already stored is
+//! skipped, and each Delta commit records the WAL transaction it contains, so a replayed
+//! WAL never duplicates rows. [`Store`] is the entry point; [`source`] reads the native
+//! JSONL format; [`compact`] merges small files and vacuums.
+
+mod buffer;
+pub mod compact;
+mod config;
+mod delta;
+mod error;
+pub mod failpoint;
+mod keys;
+pub mod source;
+mod storage;
+mod store;
+mod wal;
+
+pub use compact::{CompactOptions, CompactReport};
+pub use config::{IngestConfig, S3Config, StorageConfig};
+pub use delta::APP_ID;
+pub use error::IngestError;
+pub use storage::StorageRoot;
+pub use store::{FlushReport, OpenMode, Receipt, Store, TableSnapshot};

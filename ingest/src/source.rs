@@ -1,0 +1,256 @@
+//! Reading native-format JSONL into acknowledged batches.
+//!
+//! Files are checked completely first (every bad line is reported, nothing is written),
+//! then streamed in batches of `ingest.batch_lines`. A stream (stdin) cannot be checked
+//! ahead, so each batch is its own unit: a bad line rejects its whole batch and stops.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use tokio::sync::mpsc;
+use wharf_model::{Line, LineReader, ModelError, Record, human_bytes, parse_line};
+
+use crate::{IngestError, Receipt, Store};
+
+/// Most errors reported for one input.
+pub const MAX_REPORTED_ERRORS: usize = 20;
+
+/// One parsed batch of lines.
+#[derive(Debug)]
+pub struct Chunk {
+    /// Records with their collection filled.
+    pub records: Vec<Record>,
+    /// Last line number in the chunk.
+    pub last_line: u64,
+    /// Bytes of input consumed so far.
+    pub bytes: u64,
+}
+
+/// What an input produced.
+#[derive(Debug, Default, Clone)]
+pub struct InputSummary {
+    /// Lines read (blank lines included).
+    pub lines: u64,
+    /// Records parsed.
+    pub records: u64,
+    /// Totals over all batches.
+    pub receipt: Receipt,
+}
+
+/// Everything wrong with an input, for the first pass over a file.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Collection of each run header, by run id.
+    pub run_collections: HashMap<String, String>,
+    /// First errors.
+    pub errors: Vec<ModelError>,
+    /// Count of all errors.
+    pub error_count: usize,
+    /// Lines read.
+    pub lines: u64,
+}
+
+/// Parses every line of `reader` without keeping records (first pass over a file).
+pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io::Error> {
+    let mut lines = LineReader::new(reader, max_line_bytes);
+    let mut buf = Vec::new();
+    let mut out = Scan::default();
+    loop {
+        match read_record(&mut lines, &mut buf, max_line_bytes)? {
+            Next::Eof => break,
+            Next::Blank => {}
+            Next::Record(Ok(record)) => {
+                if let (Record::Run(run), Some(c)) = (&record, record.collection()) {
+                    out.run_collections
+                        .insert(run.run_id.clone(), c.to_string());
+                }
+            }
+            Next::Record(Err(e)) => {
+                out.error_count += 1;
+                if out.errors.len() < MAX_REPORTED_ERRORS {
+                    out.errors.push(e);
+                }
+            }
+        }
+    }
+    out.lines = lines.line_no();
+    Ok(out)
+}
+
+enum Next {
+    Eof,
+    Blank,
+    Record(Result<Record, ModelError>),
+}
+
+fn read_record<R: BufRead>(
+    lines: &mut LineReader<R>,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> Result<Next, std::io::Error> {
+    let line_no = lines.line_no() + 1;
+    match lines.next_line(buf)? {
+        Line::Eof => Ok(Next::Eof),
+        Line::TooLong(len) => Ok(Next::Record(Err(ModelError::Line {
+            line: line_no,
+            message: format!(
+                "line is {} long, over the {} limit (ingest.max_line_bytes)",
+                human_bytes(len),
+                human_bytes(max as u64)
+            ),
+        }))),
+        Line::Text if buf.iter().all(u8::is_ascii_whitespace) => Ok(Next::Blank),
+        Line::Text => Ok(Next::Record(match std::str::from_utf8(buf) {
+            Ok(text) => parse_line(line_no, text),
+            Err(e) => Err(ModelError::Line {
+                line: line_no,
+                message: format!("not valid UTF-8 (byte {})", e.valid_up_to()),
+            }),
+        })),
+    }
+}
+
+/// Options of the second pass.
+#[derive(Debug, Clone)]
+pub struct StreamOptions {
+    /// Collection for records that name none and whose run header names none.
+    pub default_collection: String,
+    /// Known run collections (from [`scan`]).
+    pub run_collections: HashMap<String, String>,
+    /// Lines per batch.
+    pub batch_lines: usize,
+    /// Longest line.
+    pub max_line_bytes: usize,
+    /// Cut a batch early when the input has no more data ready (interactive streams).
+    pub eager: bool,
+}
+
+/// Parses `reader` into chunks on the calling (blocking) thread and sends them to `tx`.
+/// Stops at the first bad line, sending the error instead of the chunk that held it.
+pub fn produce(
+    reader: impl std::io::Read,
+    mut opts: StreamOptions,
+    source_name: &str,
+    tx: mpsc::Sender<Result<Chunk, IngestError>>,
+) {
+    let mut lines = LineReader::new(
+        CountingReader {
+            inner: std::io::BufReader::with_capacity(1 << 20, reader),
+            bytes: 0,
+        },
+        opts.max_line_bytes,
+    );
+    let mut buf = Vec::new();
+    let mut records = Vec::new();
+    loop {
+        let next = read_record(&mut lines, &mut buf, opts.max_line_bytes);
+        let done = match next {
+            Err(e) => {
+                let _ = tx.blocking_send(Err(IngestError::io("reading", source_name, e)));
+                return;
+            }
+            Ok(Next::Eof) => true,
+            Ok(Next::Blank) => false,
+            Ok(Next::Record(Err(error))) => {
+                let err = IngestError::Invalid {
+                    source_name: source_name.into(),
+                    error,
+                    more: 0,
+                };
+                let _ = tx.blocking_send(Err(err));
+                return;
+            }
+            Ok(Next::Record(Ok(mut record))) => {
+                fill(&mut record, &mut opts);
+                records.push(record);
+                false
+            }
+        };
+        let drained = opts.eager && lines_drained(&lines);
+        if done || records.len() >= opts.batch_lines || (drained && !records.is_empty()) {
+            if !records.is_empty() {
+                let chunk = Chunk {
+                    records: std::mem::take(&mut records),
+                    last_line: lines.line_no(),
+                    bytes: lines_bytes(&lines),
+                };
+                if tx.blocking_send(Ok(chunk)).is_err() {
+                    return;
+                }
+            }
+            if done {
+                return;
+            }
+        }
+    }
+}
+
+fn fill(record: &mut Record, opts: &mut StreamOptions) {
+    if let (Record::Run(run), Some(c)) = (&*record, record.collection()) {
+        opts.run_collections
+            .insert(run.run_id.clone(), c.to_string());
+    }
+    if record.collection().is_none() {
+        let c = record
+            .run_id()
+            .and_then(|id| opts.run_collections.get(id))
+            .cloned()
+            .unwrap_or_else(|| opts.default_collection.clone());
+        record.fill_collection(&c);
+    }
+}
+
+/// Feeds chunks from `rx` into the store. `on_ack` sees each acknowledged chunk.
+pub async fn consume(
+    store: &Store,
+    mut rx: mpsc::Receiver<Result<Chunk, IngestError>>,
+    mut on_ack: impl FnMut(&Chunk, &Receipt),
+) -> Result<InputSummary, IngestError> {
+    let mut summary = InputSummary::default();
+    while let Some(chunk) = rx.recv().await {
+        let chunk = chunk?;
+        let n = chunk.records.len() as u64;
+        let receipt = store.ingest(chunk.records.clone()).await?;
+        summary.records += n;
+        summary.lines = chunk.last_line;
+        summary.receipt.duplicates += receipt.duplicates;
+        for (t, c) in &receipt.accepted {
+            *summary.receipt.accepted.entry(*t).or_default() += c;
+        }
+        summary.receipt.txn = receipt.txn.or(summary.receipt.txn);
+        on_ack(&chunk, &receipt);
+    }
+    Ok(summary)
+}
+
+struct CountingReader<R> {
+    inner: std::io::BufReader<R>,
+    bytes: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Read> BufRead for CountingReader<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.bytes += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+fn lines_bytes<R: std::io::Read>(lines: &LineReader<CountingReader<R>>) -> u64 {
+    lines.get_ref().bytes
+}
+
+/// Whether everything read from the input so far has been consumed.
+fn lines_drained<R: std::io::Read>(lines: &LineReader<CountingReader<R>>) -> bool {
+    lines.get_ref().inner.buffer().is_empty()
+}

@@ -1,0 +1,70 @@
+//! `"type": "label"`: a human or programmatic annotation, one row of `labels`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{TypeTag, check_collection, finite, not_blank};
+use crate::{ModelError, ids};
+
+/// A typed annotation on a run. Labels are append-only; the latest per key wins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelRecord {
+    #[serde(rename = "type", default, skip_serializing)]
+    #[doc(hidden)]
+    pub type_tag: TypeTag,
+    /// Label id; derived from run, key, value, author and time when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_id: Option<String>,
+    /// Run id (UUID).
+    pub run_id: String,
+    /// Collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// Label key.
+    pub key: String,
+    /// Label value.
+    pub value: String,
+    /// Numeric value; parsed from `value` when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_num: Option<f64>,
+    /// Author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Label time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl LabelRecord {
+    pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
+        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        check_collection(&self.collection)?;
+        not_blank("key", &self.key)?;
+        finite("value_num", self.value_num, None)?;
+        if self.value_num.is_none() {
+            self.value_num = self
+                .value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite());
+        }
+        match &self.label_id {
+            Some(id) => not_blank("label_id", id)?,
+            None => {
+                self.label_id = Some(ids::derived_id(&[
+                    "label",
+                    &self.run_id,
+                    &self.key,
+                    &self.value,
+                    self.author.as_deref().unwrap_or(""),
+                    &self.created_at.to_rfc3339(),
+                ]))
+            }
+        }
+        Ok(())
+    }
+}

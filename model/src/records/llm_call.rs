@@ -1,0 +1,95 @@
+//! `"type": "llm_call"`: one model call, one row of `llm_calls`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{TypeTag, check_collection, finite, non_negative, not_blank};
+use crate::enums::LlmApi;
+use crate::{ModelError, ids};
+
+/// A model call with its usage, latency and status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmCallRecord {
+    #[serde(rename = "type", default, skip_serializing)]
+    #[doc(hidden)]
+    pub type_tag: TypeTag,
+    /// Call id.
+    pub call_id: String,
+    /// Run the call served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// Collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// Provider.
+    pub provider: String,
+    /// Wire API.
+    pub api: LlmApi,
+    /// Model slug.
+    pub model: String,
+    /// Request time.
+    pub started_at: DateTime<Utc>,
+    /// Latency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<i64>,
+    /// Time to first token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<i64>,
+    /// HTTP status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<i32>,
+    /// Input tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<i64>,
+    /// Output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<i64>,
+    /// Cached input tokens read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_tokens: Option<i64>,
+    /// Cached input tokens written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_tokens: Option<i64>,
+    /// Reasoning tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_tokens: Option<i64>,
+    /// Cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Whether streamed.
+    #[serde(default)]
+    pub streamed: bool,
+    /// Error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl LlmCallRecord {
+    pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
+        not_blank("call_id", &self.call_id)?;
+        if let Some(run) = &self.run_id {
+            self.run_id = Some(ids::normalize_uuid("run_id", run)?);
+        }
+        check_collection(&self.collection)?;
+        not_blank("provider", &self.provider)?;
+        not_blank("model", &self.model)?;
+        non_negative("latency_ms", self.latency_ms)?;
+        non_negative("ttft_ms", self.ttft_ms)?;
+        non_negative("input_tokens", self.input_tokens)?;
+        non_negative("output_tokens", self.output_tokens)?;
+        non_negative("cache_read_tokens", self.cache_read_tokens)?;
+        non_negative("cache_write_tokens", self.cache_write_tokens)?;
+        non_negative("reasoning_tokens", self.reasoning_tokens)?;
+        finite("cost_usd", self.cost_usd, Some(0.0))?;
+        if let Some(code) = self.status_code
+            && !(100..=599).contains(&code)
+        {
+            return Err(ModelError::field(
+                "status_code",
+                format!("{code} is not an HTTP status"),
+            ));
+        }
+        Ok(())
+    }
+}

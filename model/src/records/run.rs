@@ -1,0 +1,146 @@
+//! `"type": "run"`: a run header, one row of `runs`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{TypeTag, check_collection, finite, non_negative};
+use crate::enums::{CostSource, RunSource, RunStatus};
+use crate::{ModelError, ids};
+
+/// One run: its runbook, runtime, model, outcome and totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    #[serde(rename = "type", default, skip_serializing)]
+    #[doc(hidden)]
+    pub type_tag: TypeTag,
+    /// Run id (UUID).
+    pub run_id: String,
+    /// Collection; when omitted, the ingest's default collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// Task name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Where the run came from (default `external`).
+    #[serde(default = "default_source")]
+    pub source: RunSource,
+    /// Runbook name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_name: Option<String>,
+    /// Runbook version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_version: Option<String>,
+    /// sha256 of the rendered runbook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_sha256: Option<String>,
+    /// Agent CLI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
+    /// Agent CLI version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_version: Option<String>,
+    /// Model slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Model provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_provider: Option<String>,
+    /// Sandbox snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
+    /// Runbook parameters (a JSON object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<serde_json::Value>,
+    /// Terminal status.
+    pub status: RunStatus,
+    /// Evaluation verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed: Option<bool>,
+    /// Score of the kept attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_score: Option<f64>,
+    /// Number of attempts (default 1).
+    #[serde(default = "super::default_attempt")]
+    pub attempts: i32,
+    /// Start time.
+    pub started_at: DateTime<Utc>,
+    /// End time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Duration; computed from the two times when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<i64>,
+    /// Input tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<i64>,
+    /// Output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<i64>,
+    /// Cached input tokens read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_tokens: Option<i64>,
+    /// Cached input tokens written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_write_tokens: Option<i64>,
+    /// Reasoning tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_tokens: Option<i64>,
+    /// Cost in USD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Who computed the cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_source: Option<CostSource>,
+    /// Error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Parent run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_run_id: Option<String>,
+    /// Workflow id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_id: Option<String>,
+}
+
+fn default_source() -> RunSource {
+    RunSource::External
+}
+
+impl RunRecord {
+    pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
+        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        if let Some(parent) = &self.parent_run_id {
+            self.parent_run_id = Some(ids::normalize_uuid("parent_run_id", parent)?);
+        }
+        check_collection(&self.collection)?;
+        if self.attempts < 1 {
+            return Err(ModelError::field(
+                "attempts",
+                format!("must be >= 1, got {}", self.attempts),
+            ));
+        }
+        if let Some(p) = &self.parameters
+            && !p.is_object()
+        {
+            return Err(ModelError::field("parameters", "must be a JSON object"));
+        }
+        if let Some(end) = self.ended_at {
+            if end < self.started_at {
+                return Err(ModelError::field("ended_at", "is before started_at"));
+            }
+            if self.duration_ms.is_none() {
+                self.duration_ms = Some((end - self.started_at).num_milliseconds());
+            }
+        }
+        non_negative("duration_ms", self.duration_ms)?;
+        non_negative("input_tokens", self.input_tokens)?;
+        non_negative("output_tokens", self.output_tokens)?;
+        non_negative("cache_read_tokens", self.cache_read_tokens)?;
+        non_negative("cache_write_tokens", self.cache_write_tokens)?;
+        non_negative("reasoning_tokens", self.reasoning_tokens)?;
+        finite("cost_usd", self.cost_usd, Some(0.0))?;
+        finite("final_score", self.final_score, None)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,87 @@
+//! `"type": "score"`: one criterion's result, one row of `scores`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{TypeTag, attempt_range, check_collection, finite, not_blank};
+use crate::enums::GraderKind;
+use crate::{ModelError, ids};
+
+/// A grader's verdict on one criterion of one attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRecord {
+    #[serde(rename = "type", default, skip_serializing)]
+    #[doc(hidden)]
+    pub type_tag: TypeTag,
+    /// Score id; derived from run, attempt, grader, criterion and time when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_id: Option<String>,
+    /// Run id (UUID).
+    pub run_id: String,
+    /// Attempt (default 1).
+    #[serde(default = "super::default_attempt")]
+    pub attempt: i32,
+    /// Collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    /// Grader kind.
+    pub grader_kind: GraderKind,
+    /// Grader name.
+    pub grader_name: String,
+    /// Judge model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grader_model: Option<String>,
+    /// sha256 of the judge prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grader_prompt_sha256: Option<String>,
+    /// Criterion name.
+    pub criterion: String,
+    /// Score value; absent = unscored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Categorical label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Best possible value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<f64>,
+    /// Whether the criterion passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed: Option<bool>,
+    /// Explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// Why it could not be scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Grading time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl ScoreRecord {
+    pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
+        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        check_collection(&self.collection)?;
+        attempt_range(self.attempt)?;
+        not_blank("grader_name", &self.grader_name)?;
+        not_blank("criterion", &self.criterion)?;
+        finite("value", self.value, None)?;
+        finite("max_value", self.max_value, None)?;
+        match &self.score_id {
+            Some(id) => not_blank("score_id", id)?,
+            None => {
+                self.score_id = Some(ids::derived_id(&[
+                    "score",
+                    &self.run_id,
+                    &self.attempt.to_string(),
+                    self.grader_kind.as_str(),
+                    &self.grader_name,
+                    &self.criterion,
+                    &self.created_at.to_rfc3339(),
+                ]))
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+//! Query settings.
+
+use serde::Deserialize;
+
+/// Limits of a query session.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueryConfig {
+    /// Memory a query may use before it spills or fails.
+    pub memory_limit_bytes: u64,
+    /// Rows per batch during execution.
+    pub batch_size: usize,
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        QueryConfig {
+            memory_limit_bytes: 4 * 1024 * 1024 * 1024,
+            batch_size: 8192,
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests, one binary. They drive the real `wharf` binary and the real storage
+//! (local files, and an S3-compatible server when `WHARF_TEST_S3_ENDPOINT` is set: the test
+//! script starts one on 127.0.0.1).
+
+mod bad_input;
+mod cli;
+mod crash;
+mod interop;
+mod storage_suite;
+mod support;

@@ -1,0 +1,60 @@
+//! Helpers shared by the end-to-end tests and the sqllogictest harness.
+
+use std::path::{Path, PathBuf};
+
+use tokio::sync::mpsc;
+use wharf_ingest::source::{self, StreamOptions};
+use wharf_ingest::{IngestConfig, OpenMode, StorageConfig, StorageRoot, Store};
+
+/// Opens a writable store rooted at `root` with default settings.
+pub async fn open_store(root: &str, mode: OpenMode) -> anyhow::Result<Store> {
+    open_store_with(
+        StorageConfig {
+            root: root.into(),
+            ..Default::default()
+        },
+        IngestConfig::default(),
+        mode,
+    )
+    .await
+}
+
+/// Opens a store with explicit settings.
+pub async fn open_store_with(
+    storage: StorageConfig,
+    ingest: IngestConfig,
+    mode: OpenMode,
+) -> anyhow::Result<Store> {
+    Ok(Store::open(StorageRoot::parse(&storage)?, ingest, mode).await?)
+}
+
+/// Ingests a native-format file through the real reader, then flushes.
+pub async fn ingest_file(store: &Store, file: &Path) -> anyhow::Result<source::InputSummary> {
+    let opts = StreamOptions {
+        default_collection: store.config().default_collection.clone(),
+        run_collections: Default::default(),
+        batch_lines: store.config().batch_lines,
+        max_line_bytes: store.config().max_line_bytes,
+        eager: false,
+    };
+    let (tx, rx) = mpsc::channel(2);
+    let reader = std::fs::File::open(file)?;
+    let name = file.display().to_string();
+    let producer = tokio::task::spawn_blocking(move || source::produce(reader, opts, &name, tx));
+    let summary = source::consume(store, rx, |_, _| {}).await?;
+    producer.await?;
+    store.flush().await?;
+    Ok(summary)
+}
+
+/// A writable store under `dir` holding `file`.
+pub async fn store_with_file(dir: &Path, file: &Path) -> anyhow::Result<Store> {
+    let store = open_store(&dir.display().to_string(), OpenMode::Write).await?;
+    ingest_file(&store, file).await?;
+    Ok(store)
+}
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
