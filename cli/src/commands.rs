@@ -3,6 +3,7 @@
 pub mod compact;
 pub mod demo;
 pub mod ingest;
+pub mod runbook;
 pub mod sql;
 pub mod tables;
 

@@ -92,6 +92,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API
     fn environment_overrides_file() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("w.toml", "[storage]\nroot = \"/from-file\"\n")?;

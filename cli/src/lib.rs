@@ -45,6 +45,8 @@ enum Command {
     Tables(commands::tables::TablesArgs),
     /// Ingest the bundled sample trajectories and query them.
     Demo(commands::demo::DemoArgs),
+    /// Check, render, show and scaffold runbooks.
+    Runbook(commands::runbook::RunbookArgs),
 }
 
 /// Runs `wharf` with the process arguments.
@@ -72,15 +74,22 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Commands that touch no store need no configuration.
+    let command = match cli.command {
+        Command::Tables(args) => return commands::tables::run(args),
+        Command::Runbook(args) => return commands::runbook::run(args),
+        other => other,
+    };
     let mut config = config::Config::load(cli.config.as_deref())?;
     if let Some(root) = cli.root {
         config.storage.root = root;
     }
-    match cli.command {
+    match command {
         Command::Ingest(args) => commands::ingest::run(&config, args).await,
         Command::Sql(args) => commands::sql::run(&config, args).await,
         Command::Compact(args) => commands::compact::run(&config, args).await,
-        Command::Tables(args) => commands::tables::run(args),
         Command::Demo(args) => commands::demo::run(&config, args).await,
+        Command::Tables(args) => commands::tables::run(args),
+        Command::Runbook(args) => commands::runbook::run(args),
     }
 }

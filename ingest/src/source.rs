@@ -59,18 +59,20 @@ pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io
         match read_record(&mut lines, &mut buf, max_line_bytes)? {
             Next::Eof => break,
             Next::Blank => {}
-            Next::Record(Ok(record)) => {
-                if let (Record::Run(run), Some(c)) = (&record, record.collection()) {
-                    out.run_collections
-                        .insert(run.run_id.clone(), c.to_string());
+            Next::Record(r) => match *r {
+                Ok(record) => {
+                    if let (Record::Run(run), Some(c)) = (&record, record.collection()) {
+                        out.run_collections
+                            .insert(run.run_id.clone(), c.to_string());
+                    }
                 }
-            }
-            Next::Record(Err(e)) => {
-                out.error_count += 1;
-                if out.errors.len() < MAX_REPORTED_ERRORS {
-                    out.errors.push(e);
+                Err(e) => {
+                    out.error_count += 1;
+                    if out.errors.len() < MAX_REPORTED_ERRORS {
+                        out.errors.push(e);
+                    }
                 }
-            }
+            },
         }
     }
     out.lines = lines.line_no();
@@ -80,7 +82,7 @@ pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io
 enum Next {
     Eof,
     Blank,
-    Record(Result<Record, ModelError>),
+    Record(Box<Result<Record, ModelError>>),
 }
 
 fn read_record<R: BufRead>(
@@ -91,22 +93,22 @@ fn read_record<R: BufRead>(
     let line_no = lines.line_no() + 1;
     match lines.next_line(buf)? {
         Line::Eof => Ok(Next::Eof),
-        Line::TooLong(len) => Ok(Next::Record(Err(ModelError::Line {
+        Line::TooLong(len) => Ok(Next::Record(Box::new(Err(ModelError::Line {
             line: line_no,
             message: format!(
                 "line is {} long, over the {} limit (ingest.max_line_bytes)",
                 human_bytes(len),
                 human_bytes(max as u64)
             ),
-        }))),
+        })))),
         Line::Text if buf.iter().all(u8::is_ascii_whitespace) => Ok(Next::Blank),
-        Line::Text => Ok(Next::Record(match std::str::from_utf8(buf) {
+        Line::Text => Ok(Next::Record(Box::new(match std::str::from_utf8(buf) {
             Ok(text) => parse_line(line_no, text),
             Err(e) => Err(ModelError::Line {
                 line: line_no,
                 message: format!("not valid UTF-8 (byte {})", e.valid_up_to()),
             }),
-        })),
+        }))),
     }
 }
 
@@ -151,20 +153,23 @@ pub fn produce(
             }
             Ok(Next::Eof) => true,
             Ok(Next::Blank) => false,
-            Ok(Next::Record(Err(error))) => {
-                let err = IngestError::Invalid {
-                    source_name: source_name.into(),
-                    error,
-                    more: 0,
-                };
-                let _ = tx.blocking_send(Err(err));
-                return;
-            }
-            Ok(Next::Record(Ok(mut record))) => {
-                fill(&mut record, &mut opts);
-                records.push(record);
-                false
-            }
+            Ok(Next::Record(r)) => match *r {
+                Err(error) => {
+                    let source_name = source_name.into();
+                    let err = IngestError::Invalid {
+                        source_name,
+                        error,
+                        more: 0,
+                    };
+                    let _ = tx.blocking_send(Err(err));
+                    return;
+                }
+                Ok(mut record) => {
+                    fill(&mut record, &mut opts);
+                    records.push(record);
+                    false
+                }
+            },
         };
         let drained = opts.eager && lines_drained(&lines);
         if done || records.len() >= opts.batch_lines || (drained && !records.is_empty()) {

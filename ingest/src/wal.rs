@@ -110,13 +110,16 @@ impl Wal {
         Ok(txn)
     }
 
-    /// Deletes every segment: all their transactions are committed to Delta.
-    pub fn truncate(&mut self) -> Result<(), IngestError> {
+    /// Deletes every segment: all their transactions are committed to Delta. Returns
+    /// whether there was anything to delete.
+    pub fn truncate(&mut self) -> Result<bool, IngestError> {
         self.active = None;
-        for path in segments(&self.dir)? {
-            std::fs::remove_file(&path).map_err(|e| IngestError::io("removing", &path, e))?;
+        let paths = segments(&self.dir)?;
+        for path in &paths {
+            std::fs::remove_file(path).map_err(|e| IngestError::io("removing", path, e))?;
         }
-        sync_dir(&self.dir)
+        sync_dir(&self.dir)?;
+        Ok(!paths.is_empty())
     }
 
     fn active_segment(&mut self, txn: u64) -> Result<(&PathBuf, &mut File, &mut u64), IngestError> {

@@ -35,13 +35,14 @@ pub fn parse_line(line_no: u64, line: &str) -> Result<Record, ModelError> {
         )
         .at_line(line_no)
     })?;
+    let at = |e: ModelError| e.at_line(line_no);
     let mut record = match kind.as_ref() {
-        "run" => Record::Run(typed::<RunRecord>(line)?),
-        "event" => Record::Event(typed::<EventRecord>(line)?),
-        "score" => Record::Score(typed::<ScoreRecord>(line)?),
-        "label" => Record::Label(typed::<LabelRecord>(line)?),
-        "artifact" => Record::Artifact(typed::<ArtifactRecord>(line)?),
-        "llm_call" => Record::LlmCall(typed::<LlmCallRecord>(line)?),
+        "run" => Record::Run(typed::<RunRecord>(line).map_err(at)?),
+        "event" => Record::Event(typed::<EventRecord>(line).map_err(at)?),
+        "score" => Record::Score(typed::<ScoreRecord>(line).map_err(at)?),
+        "label" => Record::Label(typed::<LabelRecord>(line).map_err(at)?),
+        "artifact" => Record::Artifact(typed::<ArtifactRecord>(line).map_err(at)?),
+        "llm_call" => Record::LlmCall(typed::<LlmCallRecord>(line).map_err(at)?),
         other => {
             return Err(ModelError::field(
                 "type",
@@ -76,8 +77,12 @@ fn split_field(path: &str, message: &str) -> (String, String) {
             && let Some(end) = rest.find('`')
         {
             let name = &rest[..end];
-            let field = if path == "." {
+            // serde_path_to_error puts an unknown field in the path, a missing one not.
+            let path = path.trim_start_matches('.');
+            let field = if path.is_empty() {
                 name.to_string()
+            } else if path == name || path.ends_with(&format!(".{name}")) {
+                path.to_string()
             } else {
                 format!("{path}.{name}")
             };

@@ -1,5 +1,12 @@
 //! Property tests of the line parser: no input panics, every error names its line, and
 //! mutations of valid lines either parse or fail with a field or line error.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // test code
 
 use proptest::prelude::*;
 use wharf_model::{LineReader, ModelError, parse_line};

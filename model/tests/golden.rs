@@ -4,6 +4,13 @@
 //! added since), and its sample trajectory must still parse.
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p wharf-model --test golden` writes the current version's files.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // test code
 
 use std::path::{Path, PathBuf};
 

@@ -35,6 +35,8 @@ pub enum Code {
     InvalidKeyType,
     /// R016: an unknown key that looks like a misspelt known key.
     UnknownKey,
+    /// R017: the frontmatter is too large or nests too deeply to parse safely.
+    FrontmatterTooComplex,
     /// R020: `evaluation` is neither `programmatic` nor `rubric`.
     UnknownEvaluation,
     /// R021: `agent` is not a known runtime.
@@ -96,6 +98,7 @@ impl Code {
         Code::MissingVersion,
         Code::InvalidKeyType,
         Code::UnknownKey,
+        Code::FrontmatterTooComplex,
         Code::UnknownEvaluation,
         Code::UnknownAgent,
         Code::UnknownProvider,
@@ -136,6 +139,7 @@ impl Code {
             Code::MissingVersion => "R014",
             Code::InvalidKeyType => "R015",
             Code::UnknownKey => "R016",
+            Code::FrontmatterTooComplex => "R017",
             Code::UnknownEvaluation => "R020",
             Code::UnknownAgent => "R021",
             Code::UnknownProvider => "R022",
@@ -161,7 +165,7 @@ impl Code {
     }
 
     /// The severity a diagnostic with this code has unless the check says
-    /// otherwise (only R033 varies: an error for programmatic evaluation).
+    /// otherwise (only R033 varies: a warning when evaluation is not programmatic).
     pub fn default_severity(self) -> Severity {
         match self {
             Code::TooManyDiagnostics
@@ -169,7 +173,6 @@ impl Code {
             | Code::UnknownEvaluation
             | Code::MissingEvaluation
             | Code::UnboundedIteration
-            | Code::MissingVerificationScript
             | Code::MissingPassRule
             | Code::PrimaryOutputNotRequired
             | Code::MissingObjective
@@ -198,6 +201,7 @@ impl Code {
             Code::MissingVersion => "missing version",
             Code::InvalidKeyType => "wrong value type",
             Code::UnknownKey => "unknown frontmatter key",
+            Code::FrontmatterTooComplex => "frontmatter too complex",
             Code::UnknownEvaluation => "unknown evaluation",
             Code::UnknownAgent => "unknown agent",
             Code::UnknownProvider => "unknown model provider",

@@ -47,13 +47,17 @@ pub fn check_path(path: &Path) -> Checked {
         runbook: None,
         diagnostics: vec![Diagnostic::new(Code::Io, msg).help("check the path and permissions")],
     };
+    // Refuse directories, FIFOs and devices before opening: opening a FIFO
+    // blocks until a writer appears.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => return io_error(format!("`{name}` is not a regular file")),
+        Ok(_) => {}
+        Err(e) => return io_error(format!("cannot read `{name}`: {e}")),
+    }
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return io_error(format!("cannot read `{name}`: {e}")),
     };
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return io_error(format!("`{name}` is a directory"));
-    }
     let mut bytes = Vec::new();
     let limit = u64::try_from(MAX_RUNBOOK_BYTES)
         .unwrap_or(u64::MAX)

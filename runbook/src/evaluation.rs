@@ -8,6 +8,7 @@ use crate::diagnostic::Span;
 use crate::markdown::Document;
 use crate::runbook::{Evaluation, Parameter, PassRule, ProgrammaticCriterion, RubricCriterion};
 use crate::sections::{Section, SectionKind};
+use crate::source::floor_char_boundary;
 use crate::table::{Table, plain};
 use crate::template::scan_variables;
 
@@ -158,7 +159,11 @@ pub(crate) fn parse_pass_rule(line: &str, params: &[Parameter]) -> Option<PassRu
         Some(n) => (Some(n), None),
         None => {
             let mut uses = Vec::new();
-            scan_variables(value_text.get(..value_text.len().min(64))?, 0, &mut uses);
+            scan_variables(
+                value_text.get(..floor_char_boundary(value_text, 64))?,
+                0,
+                &mut uses,
+            );
             let (name, span) = uses.into_iter().next()?;
             if span.start != 0 {
                 return None;

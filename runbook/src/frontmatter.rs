@@ -25,6 +25,13 @@ pub const KNOWN_KEYS: &[&str] = &[
     "origin",
 ];
 
+/// Frontmatter larger than this is refused (R017); real ones are a few hundred bytes.
+pub const MAX_FRONTMATTER_BYTES: usize = 64 * 1024;
+
+/// Flow collections (`[`, `{`) nested deeper than this are refused (R017):
+/// YAML parsers slow down quadratically with flow depth.
+pub const MAX_FRONTMATTER_DEPTH: usize = 32;
+
 /// The typed frontmatter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Frontmatter {
@@ -115,6 +122,10 @@ pub(crate) fn parse(
     let from = src.line_start(open_line + 2);
     let to = src.line_start(close_line + 1);
     let yaml = src.text().get(from..to.max(from)).unwrap_or("");
+    if let Some(d) = crate::yaml_guard::too_complex(yaml, from, open_line, src) {
+        diags.push(d);
+        return None;
+    }
     let spans = key_spans(yaml, from);
     let value: Value = if yaml.trim().is_empty() {
         Value::Null
@@ -122,7 +133,7 @@ pub(crate) fn parse(
         match serde_yaml_ng::from_str(yaml) {
             Ok(v) => v,
             Err(e) => {
-                diags.push(yaml_error(src, open_line + 2, &e));
+                diags.push(crate::yaml_guard::yaml_error(src, open_line + 2, &e));
                 return None;
             }
         }
@@ -166,7 +177,7 @@ pub(crate) fn parse(
             "primary_outputs" => fm.primary_outputs = string_list(&key, &v, span, diags),
             "secrets" => fm.secrets = crate::yaml::secrets(&v, span, diags),
             _ => {
-                if let Some(known) = probable_typo(&key) {
+                if let Some(known) = crate::suggest::probable_typo(&key, KNOWN_KEYS) {
                     diags.push(
                         Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
                             .at_opt(spans.get(&key).map(|s| s.key))
@@ -226,118 +237,4 @@ pub(crate) fn type_error(key: &str, expected: &str, span: Option<Span>) -> Diagn
     Diagnostic::new(Code::InvalidKeyType, format!("`{key}` must be {expected}"))
         .at_opt(span)
         .label(format!("expected {expected}"))
-}
-
-fn yaml_error(src: &SourceFile, first_line: usize, e: &serde_yaml_ng::Error) -> Diagnostic {
-    // "problem at line 5 column 6, while parsing X at line 4 column 8": the
-    // first position is shown as the location; the others are made absolute.
-    let text = e.to_string();
-    let message = match text.find(" at line ") {
-        Some(i) => {
-            let rest = text.get(i + 9..).unwrap_or("");
-            let skip = rest.find(',').unwrap_or(rest.len());
-            format!(
-                "{}{}",
-                text.get(..i).unwrap_or(""),
-                rest.get(skip..).unwrap_or("")
-            )
-        }
-        None => text.clone(),
-    };
-    let message = shift_line_numbers(&message, first_line.saturating_sub(1));
-    let span = e.location().map(|loc| {
-        let line = first_line + loc.line().saturating_sub(1);
-        let start = src.line_start(line);
-        let col = src
-            .line_text(line)
-            .char_indices()
-            .nth(loc.column().saturating_sub(1))
-            .map_or(src.line_text(line).len(), |(i, _)| i);
-        let at = (start + col).min(src.text().len());
-        let end = at
-            + src
-                .text()
-                .get(at..)
-                .and_then(|s| s.chars().next())
-                .filter(|c| *c != '\n' && *c != '\r')
-                .map_or(0, char::len_utf8);
-        Span::new(at, end)
-    });
-    Diagnostic::new(
-        Code::InvalidYaml,
-        format!("frontmatter is not valid YAML: {message}"),
-    )
-    .at_opt(span)
-    .label("here")
-    .help("frontmatter is YAML between two `---` lines; quote values that contain `: ` or `#`")
-}
-
-/// Add `offset` to every `line N` in a message.
-fn shift_line_numbers(message: &str, offset: usize) -> String {
-    let mut out = String::new();
-    let mut rest = message;
-    while let Some(i) = rest.find("line ") {
-        out.push_str(rest.get(..i + 5).unwrap_or(""));
-        rest = rest.get(i + 5..).unwrap_or("");
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        match rest.get(..digits).and_then(|d| d.parse::<usize>().ok()) {
-            Some(n) => out.push_str(&(n + offset).to_string()),
-            None => out.push_str(rest.get(..digits).unwrap_or("")),
-        }
-        rest = rest.get(digits..).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
-}
-
-/// An unknown key within two edits of a known one (`modle` -> `model`).
-fn probable_typo(key: &str) -> Option<&'static str> {
-    let lower = key.to_lowercase();
-    if KNOWN_KEYS.contains(&lower.as_str()) {
-        return KNOWN_KEYS.iter().copied().find(|k| *k == lower);
-    }
-    KNOWN_KEYS
-        .iter()
-        .copied()
-        .filter(|k| k.len() >= 4)
-        .map(|k| (edit_distance(&lower, k), k))
-        .filter(|(d, k)| *d <= 2 && *d * 3 <= k.len())
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// The known value closest to `value` (a prefix, or within two edits).
-pub(crate) fn closest<'a>(value: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = value.to_lowercase();
-    if lower.len() >= 3 {
-        if let Some(k) = known.iter().find(|k| k.starts_with(&lower)) {
-            return Some(k);
-        }
-    }
-    known
-        .iter()
-        .map(|k| (edit_distance(&value.to_lowercase(), k), *k))
-        .filter(|(dist, k)| *dist <= 2 && *dist < k.len() / 2)
-        .min()
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance on chars (keys are short; bounded by the caller).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().take(64).collect();
-    let b: Vec<char> = b.chars().take(64).collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = sub.min(del).min(ins);
-            }
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }

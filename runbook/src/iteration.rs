@@ -6,6 +6,7 @@
 use crate::markdown::Document;
 use crate::runbook::{DEFAULT_MAX_ROUNDS, Iteration, Parameter};
 use crate::sections::{Section, SectionKind};
+use crate::source::floor_char_boundary;
 use crate::template::scan_variables;
 
 const QUALIFIERS: &[&str] = &[
@@ -85,10 +86,10 @@ pub(crate) fn round_limit(line: &str, params: &[Parameter]) -> Option<u32> {
                 continue;
             }
             let rest = lower.get(at + q.len()..).unwrap_or("");
-            if let Some(n) = count_then_unit(rest, params) {
-                if best.is_none_or(|(b, _)| at < b) {
-                    best = Some((at, n));
-                }
+            if let Some(n) = count_then_unit(rest, params)
+                && best.is_none_or(|(b, _)| at < b)
+            {
+                best = Some((at, n));
             }
         }
     }
@@ -133,7 +134,7 @@ fn count_then_unit(rest: &str, params: &[Parameter]) -> Option<u32> {
         (u32::try_from(word).ok()?, rest.get(len..)?)
     } else if rest.starts_with("{{") {
         let mut uses = Vec::new();
-        scan_variables(rest.get(..rest.len().min(64))?, 0, &mut uses);
+        scan_variables(rest.get(..floor_char_boundary(rest, 64))?, 0, &mut uses);
         let (name, span) = uses.into_iter().next().filter(|(_, s)| s.start == 0)?;
         let default = params
             .iter()

@@ -31,6 +31,8 @@ mod frontmatter;
 mod iteration;
 mod markdown;
 mod outline;
+mod outputs;
+mod parameters;
 mod parse;
 pub mod providers;
 mod render;
@@ -39,15 +41,20 @@ mod runbook;
 mod scaffold;
 mod sections;
 mod source;
+mod suggest;
 mod table;
 mod template;
+mod template_checks;
 mod validate;
 mod yaml;
+mod yaml_guard;
 
 pub use codes::Code;
 pub use diagnostic::{Diagnostic, MAX_DIAGNOSTICS, Severity, Span};
 pub use error::RunbookError;
-pub use frontmatter::{Frontmatter, KNOWN_KEYS, SecretDecl};
+pub use frontmatter::{
+    Frontmatter, KNOWN_KEYS, MAX_FRONTMATTER_BYTES, MAX_FRONTMATTER_DEPTH, SecretDecl,
+};
 pub use outline::outline;
 pub use parse::parse;
 pub use render::{Rendered, render};
@@ -58,7 +65,7 @@ pub use runbook::{
 };
 pub use scaffold::{TemplateKind, scaffold};
 pub use sections::SectionKind;
-pub use source::{Location, MAX_RUNBOOK_BYTES, SourceFile, decode};
+pub use source::{Location, MAX_RUNBOOK_BYTES, SourceFile, Undecodable, decode};
 pub use validate::validate;
 
 /// A checked file: its source, the runbook (absent when the file could not be
@@ -89,11 +96,14 @@ impl Checked {
 pub fn check(name: &str, bytes: &[u8]) -> Checked {
     match decode(name, bytes) {
         Ok(source) => check_source(source),
-        Err((source, diagnostic)) => Checked {
-            source,
-            runbook: None,
-            diagnostics: vec![diagnostic],
-        },
+        Err(failure) => {
+            let Undecodable { source, diagnostic } = *failure;
+            Checked {
+                source,
+                runbook: None,
+                diagnostics: vec![diagnostic],
+            }
+        }
     }
 }
 

@@ -58,23 +58,25 @@ pub fn outline(rb: &Runbook) -> String {
     }
     if let Some(rule) = &rb.evaluation.pass_rule {
         let num = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"));
+        let source = match (&rule.min_average_variable, rule.defaulted) {
+            (_, true) => " (default)".to_string(),
+            (Some(var), _) => format!(" (from {{{{{var}}}}})"),
+            (None, _) => String::new(),
+        };
         let _ = writeln!(
             o,
-            "pass rule: average >= {}, no criterion below {}{}",
+            "pass rule: average >= {}, no criterion below {}{source}",
             num(rule.min_average),
             num(rule.min_criterion),
-            if rule.defaulted { " (default)" } else { "" }
         );
     }
     let _ = writeln!(
         o,
         "max rounds: {}{}",
         rb.iteration.max_rounds,
-        if rb.iteration.defaulted {
-            " (default)"
-        } else {
-            ""
-        }
+        rb.iteration
+            .line
+            .map_or_else(|| " (default)".to_string(), |l| format!(" (line {l})"))
     );
     match &rb.verification {
         Some(v) => {

@@ -10,7 +10,7 @@ use crate::runbook::{Runbook, SCHEMA_VERSION, SectionInfo, VariableUse};
 use crate::sections::sections;
 use crate::source::SourceFile;
 use crate::template::scan_variables;
-use crate::{evaluation, extract, iteration};
+use crate::{evaluation, extract, iteration, outputs, parameters};
 
 /// Parse a source. `None` only for an empty file.
 pub fn parse(src: &SourceFile) -> (Option<Runbook>, Vec<Diagnostic>) {
@@ -70,10 +70,10 @@ pub fn parse(src: &SourceFile) -> (Option<Runbook>, Vec<Diagnostic>) {
         rb.anchors.title = Some(span);
     }
     rb.objective = extract::objective(&doc, &secs);
-    rb.parameters = extract::parameters(&doc, &secs);
-    rb.results_dir = extract::results_dir(&rb.parameters);
+    rb.parameters = parameters::parameters(&doc, &secs);
+    rb.results_dir = parameters::results_dir(&rb.parameters);
     let (outputs, heading) =
-        extract::required_outputs(&doc, &secs, &rb.results_dir, &rb.parameters);
+        outputs::required_outputs(&doc, &secs, &rb.results_dir, &rb.parameters);
     rb.required_outputs = outputs;
     rb.anchors.required_outputs_heading = heading;
     rb.dependencies = extract::dependencies(&doc, &secs);

@@ -109,7 +109,7 @@ pub fn check_model(provider: &str, model: &str) -> Result<(), Mismatch> {
             "anthropic",
             "`claude-*`",
             lower.starts_with("claude-"),
-            |m| anthropic_id(m),
+            anthropic_id,
         ),
         "openai" => native(
             vendor,

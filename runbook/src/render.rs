@@ -102,12 +102,10 @@ pub fn render(
                     format!("undefined template variable `{}`", v.name),
                 )
                 .at(v.span)
-                .label(
-                    match crate::frontmatter::closest(&v.name, &defined_names(rb)) {
-                        Some(c) => format!("did you mean `{{{{{c}}}}}`?"),
-                        None => "not a parameter".to_string(),
-                    },
-                )
+                .label(match crate::suggest::closest(&v.name, &defined_names(rb)) {
+                    Some(c) => format!("did you mean `{{{{{c}}}}}`?"),
+                    None => "not a parameter".to_string(),
+                })
                 .help(format!("parameters: {}", parameter_list(rb))),
             );
             None

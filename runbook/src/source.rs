@@ -115,9 +115,23 @@ pub(crate) fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
-/// Decode raw bytes. On failure, returns a best-effort (lossy) source to show
+/// Bytes that are not a runbook's text: a best-effort (lossy) source to show
 /// the diagnostic against, and the diagnostic.
-pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, (SourceFile, Diagnostic)> {
+#[derive(Debug, Clone)]
+pub struct Undecodable {
+    /// The lossily decoded text (empty for oversized or UTF-16 files).
+    pub source: SourceFile,
+    /// R002, R003 or R004.
+    pub diagnostic: Diagnostic,
+}
+
+fn undecodable(source: SourceFile, diagnostic: Diagnostic) -> Box<Undecodable> {
+    Box::new(Undecodable { source, diagnostic })
+}
+
+/// Decode raw bytes: refuse oversized, UTF-16, binary and non-UTF-8 input;
+/// drop a UTF-8 BOM.
+pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, Box<Undecodable>> {
     if bytes.len() > MAX_RUNBOOK_BYTES {
         let d = Diagnostic::new(
             Code::TooLarge,
@@ -128,12 +142,12 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, (SourceFile, Diagn
             ),
         )
         .help("a runbook is a mission for an agent: move bulk data into uploaded files");
-        return Err((SourceFile::new(name, ""), d));
+        return Err(undecodable(SourceFile::new(name, ""), d));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let d = Diagnostic::new(Code::NotUtf8, "runbook is UTF-16, not UTF-8")
             .help("save the file as UTF-8");
-        return Err((SourceFile::new(name, ""), d));
+        return Err(undecodable(SourceFile::new(name, ""), d));
     }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let lossy = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
@@ -146,7 +160,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, (SourceFile, Diagn
         .at(Span::new(at, end))
         .label("NUL byte")
         .help("a runbook is a markdown text file");
-        return Err((lossy, d));
+        return Err(undecodable(lossy, d));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
@@ -174,7 +188,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<SourceFile, (SourceFile, Diagn
             .at(Span::new(start, end))
             .label("invalid UTF-8 here")
             .help("save the file as UTF-8");
-            Err((lossy, d))
+            Err(undecodable(lossy, d))
         }
     }
 }

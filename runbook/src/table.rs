@@ -40,6 +40,13 @@ impl Table {
     }
 }
 
+/// A body cell's text, unless it is a blank placeholder (`--`, `n/a`, ...).
+pub(crate) fn text_cell(row: &crate::table::Row, col: Option<usize>) -> Option<String> {
+    Table::cell(row, col)
+        .map(|c| c.text.clone())
+        .filter(|s| !is_blank_value(s))
+}
+
 /// Is this line an alignment row such as `|:---|---:|`?
 pub(crate) fn is_delimiter_row(line: &str) -> bool {
     let t = line.trim();

@@ -1,15 +1,14 @@
 //! Checks on a parsed runbook: frontmatter values, runtime/provider/model,
 //! required structure, and template variables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::frontmatter::closest;
 use crate::providers::{self, AGENTS, EVALUATIONS, PROVIDERS};
 use crate::runbook::Runbook;
 use crate::source::SourceFile;
-use crate::template::scan_todos;
+use crate::suggest::closest;
 
 /// Every check. Parse-time diagnostics are not repeated here.
 pub fn validate(src: &SourceFile, rb: &Runbook) -> Vec<Diagnostic> {
@@ -19,7 +18,7 @@ pub fn validate(src: &SourceFile, rb: &Runbook) -> Vec<Diagnostic> {
         model(rb, &mut d);
     }
     structure(rb, &mut d);
-    templates(src, rb, &mut d);
+    crate::template_checks::templates(src, rb, &mut d);
     d
 }
 
@@ -56,8 +55,10 @@ fn frontmatter(rb: &Runbook, d: &mut Vec<Diagnostic>) {
         ),
         Some(_) => {}
     }
-    if let Some(agent) = fm.agent.as_deref() {
-        if !AGENTS.contains(&agent) {
+    if let Some(agent) = fm.agent.as_deref()
+        && !AGENTS.contains(&agent)
+    {
+        {
             d.push(
                 Diagnostic::new(Code::UnknownAgent, format!("unknown agent `{agent}`"))
                     .at_opt(value_span(rb, "agent"))
@@ -69,8 +70,10 @@ fn frontmatter(rb: &Runbook, d: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if let Some(p) = fm.model_provider.as_deref() {
-        if !providers::is_known_provider(p) {
+    if let Some(p) = fm.model_provider.as_deref()
+        && !providers::is_known_provider(p)
+    {
+        {
             d.push(
                 Diagnostic::new(Code::UnknownProvider, format!("unknown model_provider `{p}`"))
                     .at_opt(value_span(rb, "model_provider"))
@@ -117,7 +120,7 @@ fn structure(rb: &Runbook, d: &mut Vec<Diagnostic>) {
         Some(h) if rb.required_outputs.is_empty() => d.push(
             Diagnostic::new(Code::EmptyRequiredOutputs, "REQUIRED OUTPUT FILES lists no file")
                 .at(h)
-                .label("no table rows or `- `path`` items under this heading")
+                .label("no table rows or code-span bullets under this heading")
                 .help("add a `| File | Description |` table with one row per file"),
         ),
         Some(_) => {}
@@ -220,110 +223,5 @@ fn structure(rb: &Runbook, d: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-    }
-}
-
-fn templates(src: &SourceFile, rb: &Runbook, d: &mut Vec<Diagnostic>) {
-    let secrets: BTreeSet<&str> = rb
-        .frontmatter
-        .secrets
-        .iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    let mut used: BTreeSet<&str> = BTreeSet::new();
-    let mut code_warned: BTreeSet<&str> = BTreeSet::new();
-    let defined: Vec<&str> = std::iter::once("results_dir")
-        .chain(rb.parameters.iter().filter_map(|p| p.variable.as_deref()))
-        .collect();
-    for v in &rb.variables {
-        if !v.definition {
-            used.insert(v.name.as_str());
-        }
-        if let Some(secret) = v.secret_name() {
-            if !secrets.contains(secret) {
-                d.push(
-                    Diagnostic::new(Code::UndeclaredSecret, format!("secret `{secret}` is not declared"))
-                        .at(v.span)
-                        .label("used here")
-                        .help(format!(
-                            "declare it in the frontmatter: `secrets:` / `  {secret}:` / `    env: {secret}`"
-                        )),
-                );
-            }
-            continue;
-        }
-        if rb.defines(&v.name) {
-            continue;
-        }
-        let suggestion = closest(&v.name, &defined).map(|c| format!("did you mean `{{{{{c}}}}}`?"));
-        if v.in_code {
-            if code_warned.insert(v.name.as_str()) {
-                d.push(
-                    Diagnostic::new(
-                        Code::UndefinedVariableInCode,
-                        format!("`{{{{{}}}}}` in a code block is not a defined variable", v.name),
-                    )
-                    .at(v.span)
-                    .label(suggestion.unwrap_or_else(|| "left as is when rendering".to_string()))
-                    .help(format!(
-                        "if it is meant for wharf, add `{}` to the Parameters table; if it belongs to the code, ignore this",
-                        v.name
-                    )),
-                );
-            }
-        } else {
-            d.push(
-                Diagnostic::new(Code::UndefinedVariable, format!("undefined template variable `{}`", v.name))
-                    .at(v.span)
-                    .label(suggestion.unwrap_or_else(|| "not a parameter".to_string()))
-                    .help(format!(
-                        "add a row to the Parameters table: | {0} | `{{{{{0}}}}}` | default | description |",
-                        v.name
-                    )),
-            );
-        }
-    }
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &rb.parameters {
-        let Some(var) = p.variable.as_deref() else {
-            continue;
-        };
-        if let Some(first) = seen.insert(var, p.line) {
-            d.push(
-                Diagnostic::new(
-                    Code::DuplicateParameter,
-                    format!("parameter `{var}` is defined twice"),
-                )
-                .at(p.span)
-                .label(format!("first defined on line {first}"))
-                .help("remove one of the rows; the first one wins"),
-            );
-            continue;
-        }
-        if var != "results_dir" && !used.contains(var) {
-            d.push(
-                Diagnostic::new(Code::UnusedParameter, format!("parameter `{var}` is never used"))
-                    .at(p.span)
-                    .label(format!("`{{{{{var}}}}}` appears nowhere in the runbook"))
-                    .help(format!(
-                        "write `{{{{{var}}}}}` where the agent needs the value (a value passed for it is otherwise lost), or remove the row"
-                    )),
-            );
-        }
-    }
-    let mut todos = Vec::new();
-    let body = src.text().get(rb.anchors.body_start..).unwrap_or("");
-    let mut offset = rb.anchors.body_start;
-    for line in body.split_inclusive('\n') {
-        scan_todos(line.trim_end_matches(['\n', '\r']), offset, &mut todos);
-        offset += line.len();
-    }
-    for span in todos {
-        d.push(
-            Diagnostic::new(Code::LeftoverTodo, "leftover TODO marker")
-                .at(span)
-                .label("replace this before running")
-                .help("the agent would read this placeholder as part of its mission"),
-        );
     }
 }

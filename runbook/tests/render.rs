@@ -1,6 +1,9 @@
 //! Rendering: values, defaults, `results_dir`, secrets as environment
 //! references, positioned errors, and the `new` -> `check` -> `render` round trip.
 
+// Helpers outside #[test] fns are not covered by clippy.toml's allow-*-in-tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 
 use wharf_runbook::{Code, TemplateKind, check_str, render, report, scaffold};

@@ -3,6 +3,9 @@
 //! JSON Schema keywords the schema uses (and fails on any other, so the
 //! schema cannot silently grow past what is checked).
 
+// Helpers outside #[test] fns are not covered by clippy.toml's allow-*-in-tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -59,15 +62,15 @@ fn validate(root: &Value, s: &Value, v: &Value, path: &str, errors: &mut Vec<Str
         let name = r.strip_prefix("#/$defs/").unwrap();
         validate(root, &root["$defs"][name], v, path, errors);
     }
-    if let Some(c) = obj.get("const") {
-        if c != v {
-            errors.push(format!("{path}: expected {c}, got {v}"));
-        }
+    if let Some(c) = obj.get("const")
+        && c != v
+    {
+        errors.push(format!("{path}: expected {c}, got {v}"));
     }
-    if let Some(e) = obj.get("enum").and_then(Value::as_array) {
-        if !e.contains(v) {
-            errors.push(format!("{path}: {v} not in enum"));
-        }
+    if let Some(e) = obj.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        errors.push(format!("{path}: {v} not in enum"));
     }
     if let Some(t) = obj.get("type") {
         let ok = match t {
@@ -90,15 +93,15 @@ fn validate(root: &Value, s: &Value, v: &Value, path: &str, errors: &mut Vec<Str
             errors.push(format!("{path}: matches no anyOf alternative"));
         }
     }
-    if let (Some(min), Some(n)) = (obj.get("minimum").and_then(Value::as_f64), v.as_f64()) {
-        if n < min {
-            errors.push(format!("{path}: {n} < {min}"));
-        }
+    if let (Some(min), Some(n)) = (obj.get("minimum").and_then(Value::as_f64), v.as_f64())
+        && n < min
+    {
+        errors.push(format!("{path}: {n} < {min}"));
     }
-    if let (Some(max), Some(n)) = (obj.get("maximum").and_then(Value::as_f64), v.as_f64()) {
-        if n > max {
-            errors.push(format!("{path}: {n} > {max}"));
-        }
+    if let (Some(max), Some(n)) = (obj.get("maximum").and_then(Value::as_f64), v.as_f64())
+        && n > max
+    {
+        errors.push(format!("{path}: {n} > {max}"));
     }
     if let Some(vo) = v.as_object() {
         let props = obj.get("properties").and_then(Value::as_object);
@@ -176,6 +179,23 @@ fn show_output_validates_against_the_schema() {
         checked += 1;
     }
     assert!(checked >= 35, "validated only {checked} files");
+}
+
+#[test]
+fn show_output_deserializes_back_into_a_runbook() {
+    for path in inputs() {
+        let out = show_file(&path, Format::Json);
+        if !out.success {
+            continue;
+        }
+        let rb: wharf_runbook::Runbook = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(
+            serde_json::to_string_pretty(&rb).unwrap() + "\n",
+            out.stdout,
+            "{}",
+            path.display()
+        );
+    }
 }
 
 #[test]

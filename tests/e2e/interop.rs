@@ -57,7 +57,7 @@ fn duckdb_agrees_on_counts_and_sums() {
         ),
         (
             "labels",
-            "SELECT count(*) AS n, sum(value_num) AS s FROM labels",
+            "SELECT count(*) AS n, coalesce(sum(value_num), 0) AS s FROM labels",
         ),
         (
             "artifacts",

@@ -13,8 +13,7 @@ pub fn wharf(root: &Path) -> Command {
     let mut cmd = Command::new(wharf_bin());
     cmd.env_remove("WHARF_CONFIG")
         .env("WHARF__STORAGE__ROOT", root)
-        .env("WHARF_LOG", "warn")
-        .current_dir(root.parent().unwrap_or(root));
+        .env("WHARF_LOG", "warn");
     cmd
 }
 

@@ -2,6 +2,13 @@
 //! `fixtures/trajectories.jsonl`, ingested through the real write path. A file's first
 //! line may bind its session to a collection: `# scope: acme` (default: all collections).
 //! Set `WHARF_SLT_COMPLETE=1` to rewrite expectations from actual results.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // test code
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
