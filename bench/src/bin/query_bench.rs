@@ -76,6 +76,14 @@ async fn main() -> anyhow::Result<()> {
         store.ingest(batch).await?;
         store.flush().await?;
         eprintln!("generated {runs} runs in {:.1}s", t.elapsed().as_secs_f64());
+        // Dashboards read compacted tables: one file per partition, not one per flush.
+        let t = Instant::now();
+        let options = wharf_ingest::CompactOptions {
+            target_file_bytes: 256 << 20,
+            retention_hours: 0,
+        };
+        store.compact(&options).await?;
+        eprintln!("compacted in {:.1}s", t.elapsed().as_secs_f64());
     }
     let store = Store::open(
         StorageRoot::parse(&storage)?,
