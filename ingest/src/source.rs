@@ -205,6 +205,25 @@ fn fill(record: &mut Record, opts: &mut StreamOptions) {
     }
 }
 
+/// Parses `reader` on a blocking thread and feeds its chunks into the store, calling
+/// `on_ack` after each durable chunk. The one way every caller ingests a byte stream.
+pub async fn ingest_reader<R: std::io::Read + Send + 'static>(
+    store: &Store,
+    reader: R,
+    opts: StreamOptions,
+    source_name: &str,
+    on_ack: impl FnMut(&Chunk, &Receipt),
+) -> Result<InputSummary, IngestError> {
+    let (tx, rx) = mpsc::channel(2);
+    let name = source_name.to_string();
+    let producer = tokio::task::spawn_blocking(move || produce(reader, opts, &name, tx));
+    let result = consume(store, rx, on_ack).await;
+    producer
+        .await
+        .map_err(|e| IngestError::Task(e.to_string()))?;
+    result
+}
+
 /// Feeds chunks from `rx` into the store. `on_ack` sees each acknowledged chunk.
 pub async fn consume(
     store: &Store,

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use tokio::sync::mpsc;
 use wharf_ingest::source::{self, StreamOptions};
 use wharf_ingest::{IngestConfig, OpenMode, StorageConfig, StorageRoot, Store};
 
@@ -37,12 +36,9 @@ pub async fn ingest_file(store: &Store, file: &Path) -> anyhow::Result<source::I
         max_line_bytes: store.config().max_line_bytes,
         eager: false,
     };
-    let (tx, rx) = mpsc::channel(2);
     let reader = std::fs::File::open(file)?;
     let name = file.display().to_string();
-    let producer = tokio::task::spawn_blocking(move || source::produce(reader, opts, &name, tx));
-    let summary = source::consume(store, rx, |_, _| {}).await?;
-    producer.await?;
+    let summary = source::ingest_reader(store, reader, opts, &name, |_, _| {}).await?;
     store.flush().await?;
     Ok(summary)
 }

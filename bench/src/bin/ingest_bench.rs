@@ -7,7 +7,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use tokio::sync::mpsc;
 use wharf_ingest::source::{self, StreamOptions};
 use wharf_ingest::{IngestConfig, OpenMode, StorageConfig, StorageRoot, Store};
 
@@ -71,11 +70,8 @@ async fn main() -> anyhow::Result<()> {
         max_line_bytes: config.max_line_bytes,
         eager: false,
     };
-    let (tx, rx) = mpsc::channel(2);
     let reader = std::fs::File::open(&file)?;
-    let producer = tokio::task::spawn_blocking(move || source::produce(reader, opts, "bench", tx));
-    let summary = source::consume(&store, rx, |_, _| {}).await?;
-    producer.await?;
+    let summary = source::ingest_reader(&store, reader, opts, "bench", |_, _| {}).await?;
     store.flush().await?;
     let secs = started.elapsed().as_secs_f64();
     let events = summary

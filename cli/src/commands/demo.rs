@@ -4,7 +4,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
-use tokio::sync::mpsc;
 use wharf_ingest::source::{self, StreamOptions};
 use wharf_ingest::{OpenMode, Store};
 use wharf_query::{OutputFormat, Scope, Session, write_result};
@@ -56,14 +55,7 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<ExitCode> {
             max_line_bytes: config.ingest.max_line_bytes,
             eager: false,
         };
-        let (tx, rx) = mpsc::channel(2);
-        let bytes = text.as_bytes();
-        let producer = tokio::task::spawn_blocking({
-            let name = name.to_string();
-            move || source::produce(bytes, opts, &name, tx)
-        });
-        let summary = source::consume(&store, rx, |_, _| {}).await?;
-        producer.await?;
+        let summary = source::ingest_reader(&store, text.as_bytes(), opts, name, |_, _| {}).await?;
         writeln!(
             out,
             "{name}: {} record(s), {} new, {} already stored",

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::mpsc;
 use wharf_ingest::source::{self, InputSummary, StreamOptions};
 use wharf_ingest::{IngestError, OpenMode, Store};
 use wharf_model::Table;
@@ -148,11 +147,7 @@ async fn pump<R: std::io::Read + Send + 'static>(
     ack: bool,
     bar: Option<&ProgressBar>,
 ) -> anyhow::Result<InputSummary> {
-    let (tx, rx) = mpsc::channel(2);
-    let producer_name = name.clone();
-    let producer =
-        tokio::task::spawn_blocking(move || source::produce(reader, opts, &producer_name, tx));
-    let result = source::consume(store, rx, |chunk, receipt| {
+    let result = source::ingest_reader(store, reader, opts, &name, |chunk, receipt| {
         if let Some(bar) = bar {
             bar.set_position(chunk.bytes);
         }
@@ -172,7 +167,6 @@ async fn pump<R: std::io::Read + Send + 'static>(
         }
     })
     .await;
-    producer.await?;
     match result {
         Ok(summary) => Ok(summary),
         Err(e @ IngestError::Invalid { .. }) => Err(BadInput(format!(
