@@ -12,8 +12,6 @@ pub enum IngestError {
         source_name: String,
         /// The first invalid line.
         error: wharf_model::ModelError,
-        /// How many more lines were invalid.
-        more: usize,
     },
     /// The configuration is unusable.
     #[error("config: {0}")]

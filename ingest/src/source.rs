@@ -156,11 +156,7 @@ pub fn produce(
             Ok(Next::Record(r)) => match *r {
                 Err(error) => {
                     let source_name = source_name.into();
-                    let err = IngestError::Invalid {
-                        source_name,
-                        error,
-                        more: 0,
-                    };
+                    let err = IngestError::Invalid { source_name, error };
                     let _ = tx.blocking_send(Err(err));
                     return;
                 }
@@ -224,7 +220,8 @@ pub async fn ingest_reader<R: std::io::Read + Send + 'static>(
     result
 }
 
-/// Feeds chunks from `rx` into the store. `on_ack` sees each acknowledged chunk.
+/// Feeds chunks from `rx` into the store. `on_ack` sees each acknowledged chunk (its
+/// records already moved into the store; `last_line` and `bytes` say where it ended).
 pub async fn consume(
     store: &Store,
     mut rx: mpsc::Receiver<Result<Chunk, IngestError>>,
@@ -232,9 +229,10 @@ pub async fn consume(
 ) -> Result<InputSummary, IngestError> {
     let mut summary = InputSummary::default();
     while let Some(chunk) = rx.recv().await {
-        let chunk = chunk?;
-        let n = chunk.records.len() as u64;
-        let receipt = store.ingest(chunk.records.clone()).await?;
+        let mut chunk = chunk?;
+        let records = std::mem::take(&mut chunk.records);
+        let n = records.len() as u64;
+        let receipt = store.ingest(records).await?;
         summary.records += n;
         summary.lines = chunk.last_line;
         summary.receipt.duplicates += receipt.duplicates;
