@@ -3,7 +3,9 @@
 pub mod compact;
 pub mod demo;
 pub mod ingest;
+pub mod run;
 pub mod runbook;
+pub mod runtimes;
 pub mod sql;
 pub mod tables;
 

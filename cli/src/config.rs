@@ -1,17 +1,20 @@
 //! The `wharf` configuration: defaults, then a TOML file, then `WHARF__SECTION__KEY`
 //! environment variables. Unknown keys are errors.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
+use wharf_gateway::{GatewayConfig, ProviderSpec};
 use wharf_ingest::{IngestConfig, StorageConfig};
 use wharf_query::QueryConfig;
+use wharf_sandbox::SandboxConfig;
 
 /// Everything `wharf` can be configured with.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// `[storage]`: where the tables live.
@@ -20,6 +23,12 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// `[query]`: SQL limits.
     pub query: QueryConfig,
+    /// `[sandbox]`: where and how agents run.
+    pub sandbox: SandboxConfig,
+    /// `[gateway]`: the LLM gateway agents reach their model through.
+    pub gateway: GatewayConfig,
+    /// `[providers.NAME]`: model providers by name (`--provider NAME`, `model_provider: NAME`).
+    pub providers: BTreeMap<String, ProviderSpec>,
 }
 
 /// The file used when none is given and `./wharf.toml` exists.

@@ -47,10 +47,23 @@ enum Command {
     Demo(commands::demo::DemoArgs),
     /// Check, render, show and scaffold runbooks.
     Runbook(commands::runbook::RunbookArgs),
+    /// Run a runbook with an agent in a sandbox and record the trajectory.
+    Run(Box<commands::run::RunArgs>),
+    /// List and install the agent CLIs sandboxes run.
+    Runtimes(commands::runtimes::RuntimesArgs),
 }
 
 /// Runs `wharf` with the process arguments.
 pub fn main() -> ExitCode {
+    // Inside a sandbox this binary may serve as the init helper (it is bound there under
+    // that name when no separate `wharf-sandbox-init` is installed).
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    if std::path::Path::new(&argv0)
+        .file_name()
+        .is_some_and(|n| n == "wharf-sandbox-init")
+    {
+        return wharf_sandbox::init::main();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WHARF_LOG")
@@ -89,6 +102,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => commands::sql::run(&config, args).await,
         Command::Compact(args) => commands::compact::run(&config, args).await,
         Command::Demo(args) => commands::demo::run(&config, args).await,
+        Command::Run(args) => commands::run::run(&config, *args).await,
+        Command::Runtimes(args) => commands::runtimes::run(&config, args).await,
         Command::Tables(args) => commands::tables::run(args),
         Command::Runbook(args) => commands::runbook::run(args),
     }

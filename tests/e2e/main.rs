@@ -13,5 +13,6 @@ mod bad_input;
 mod cli;
 mod crash;
 mod interop;
+mod run;
 mod storage_suite;
 mod support;

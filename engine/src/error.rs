@@ -1,0 +1,57 @@
+//! The one error type of the engine.
+
+use std::path::PathBuf;
+
+/// Why a run could not start or could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The runbook has errors; nothing was started.
+    #[error("the runbook has errors; nothing was started:\n{0}")]
+    Runbook(String),
+    /// A `--file` that does not exist or cannot be read.
+    #[error("input file `{path}` cannot be read: {reason}")]
+    InputFile {
+        /// As given.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A `--param` that is not `name=value`.
+    #[error("bad parameter: {0}")]
+    Param(String),
+    /// No agent chosen, or an unknown one.
+    #[error(transparent)]
+    Runtime(#[from] wharf_runtimes::RuntimeError),
+    /// The chosen agent CLI is not installed in the tools directory.
+    #[error(
+        "agent `{agent}` {version} is not installed (looked for {path}); run `wharf runtimes install {agent}`"
+    )]
+    NotInstalled {
+        /// Runtime name.
+        agent: String,
+        /// Pinned version.
+        version: String,
+        /// Where its executable should be.
+        path: PathBuf,
+    },
+    /// The provider of the run is not configured.
+    #[error("model provider: {0}")]
+    Provider(String),
+    /// Sandbox failure.
+    #[error(transparent)]
+    Sandbox(#[from] wharf_sandbox::SandboxError),
+    /// Storage failure.
+    #[error(transparent)]
+    Ingest(#[from] wharf_ingest::IngestError),
+    /// Artifact upload failure.
+    #[error("storing artifact `{path}`: {reason}")]
+    Artifact {
+        /// Relative path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The gateway could not start.
+    #[error("gateway: {0}")]
+    Gateway(String),
+}

@@ -1,0 +1,21 @@
+//! The run lifecycle behind `wharf run` (and, later, the API): validate and render the
+//! runbook, make a sandbox, start the agent with a run-scoped gateway token, turn its
+//! stream into events as it goes, collect its results, and record the run.
+
+mod artifacts;
+mod calls;
+mod error;
+mod prepare;
+mod progress;
+mod redact;
+mod request;
+mod run;
+
+pub use artifacts::{content_type, glob_match, missing_outputs, object_key};
+pub use calls::{StoreSink, Tally};
+pub use error::EngineError;
+pub use prepare::{Prepared, prepare, resolve_provider};
+pub use progress::{Progress, ProgressTx};
+pub use redact::Redactor;
+pub use request::{ArtifactSummary, Phases, RunRequest, RunSummary};
+pub use run::Engine;

@@ -1,0 +1,261 @@
+//! Everything checked before a run exists: the runbook, parameters, input files, agent,
+//! model, provider and secrets. Any error here stops the run before a sandbox is made.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use wharf_gateway::{ProviderConfig, ProviderKind, ProviderSpec};
+use wharf_model::LlmApi;
+use wharf_runbook::Runbook;
+use wharf_runtimes::Runtime;
+
+use crate::{EngineError, RunRequest};
+
+/// Largest input file uploaded.
+pub const MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// A run that passed every check.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The parsed runbook.
+    pub runbook: Runbook,
+    /// Runbook name (title, else file stem).
+    pub name: String,
+    /// sha256 of the runbook file.
+    pub sha256: String,
+    /// The mission text with parameters substituted.
+    pub mission: String,
+    /// Parameter values used.
+    pub values: BTreeMap<String, String>,
+    /// Input files: (name, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Runtime.
+    pub runtime: &'static dyn Runtime,
+    /// Model.
+    pub model: Option<String>,
+    /// Provider (absent for a `command` run without one).
+    pub provider: Option<ProviderConfig>,
+    /// Declared secrets: (name, env var, value).
+    pub secrets: Vec<(String, String, String)>,
+    /// Warnings to show.
+    pub warnings: Vec<String>,
+}
+
+/// Checks `request` against the runbook and the configuration.
+pub async fn prepare(
+    request: &RunRequest,
+    tools_dir: &Path,
+    providers: &BTreeMap<String, ProviderSpec>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<Prepared, EngineError> {
+    let path = request.runbook.clone();
+    let checked = tokio::task::spawn_blocking(move || wharf_runbook::commands::check_path(&path))
+        .await
+        .map_err(|e| EngineError::Runbook(e.to_string()))?;
+    if checked.has_errors() {
+        return Err(EngineError::Runbook(checked.render_diagnostics()));
+    }
+    let Some(runbook) = checked.runbook.clone() else {
+        return Err(EngineError::Runbook(checked.render_diagnostics()));
+    };
+    let mut warnings = Vec::new();
+    let values: BTreeMap<String, String> = request.params.iter().cloned().collect();
+    let rendered = wharf_runbook::render(&checked.source, &runbook, &values).map_err(|diags| {
+        EngineError::Runbook(wharf_runbook::report::format_text(&checked.source, &diags))
+    })?;
+    warnings.extend(rendered.warnings.iter().map(|d| d.message.clone()));
+
+    let mut files = Vec::new();
+    for file in &request.files {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| EngineError::InputFile {
+                path: file.clone(),
+                reason: "names no file".into(),
+            })?;
+        let meta = tokio::fs::metadata(file)
+            .await
+            .map_err(|e| EngineError::InputFile {
+                path: file.clone(),
+                reason: e.to_string(),
+            })?;
+        if !meta.is_file() {
+            return Err(EngineError::InputFile {
+                path: file.clone(),
+                reason: "is not a regular file".into(),
+            });
+        }
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(EngineError::InputFile {
+                path: file.clone(),
+                reason: format!(
+                    "{} bytes, over the {MAX_INPUT_BYTES}-byte bound",
+                    meta.len()
+                ),
+            });
+        }
+        if files.iter().any(|(n, _)| n == &name) {
+            return Err(EngineError::InputFile {
+                path: file.clone(),
+                reason: format!("a second file named `{name}`"),
+            });
+        }
+        let bytes = tokio::fs::read(file)
+            .await
+            .map_err(|e| EngineError::InputFile {
+                path: file.clone(),
+                reason: e.to_string(),
+            })?;
+        files.push((name, bytes));
+    }
+
+    let fm = &runbook.frontmatter;
+    let agent = request
+        .agent
+        .clone()
+        .or_else(|| fm.agent.clone())
+        .ok_or_else(|| {
+            EngineError::Runtime(wharf_runtimes::RuntimeError::InvalidInput {
+                field: "agent",
+                reason: "no agent chosen: pass --agent or set `agent:` in the runbook".into(),
+            })
+        })?;
+    let runtime = wharf_runtimes::require_runtime(&agent)?;
+    if let (Some(spec), Some(exe)) = (runtime.install_spec(), runtime.executable(tools_dir))
+        && !tokio::fs::try_exists(&exe).await.unwrap_or(false)
+    {
+        return Err(EngineError::NotInstalled {
+            agent: agent.clone(),
+            version: spec.version.to_owned(),
+            path: exe,
+        });
+    }
+    let model = request.model.clone().or_else(|| fm.model.clone());
+    let provider_name = request
+        .provider
+        .clone()
+        .or_else(|| fm.model_provider.clone());
+    let provider = match runtime.wire_api() {
+        Some(api) => Some(resolve_provider(
+            provider_name.as_deref(),
+            api,
+            providers,
+            env,
+        )?),
+        None => match provider_name {
+            Some(name) => Some(resolve_provider(Some(&name), LlmApi::Chat, providers, env)?),
+            None => None,
+        },
+    };
+    let mut secrets = Vec::new();
+    for decl in &fm.secrets {
+        match env(&decl.env) {
+            Some(value) => secrets.push((decl.name.clone(), decl.env.clone(), value)),
+            None if decl.required => {
+                return Err(EngineError::Runbook(format!(
+                    "secret `{}` is required: set the environment variable `{}` on the host",
+                    decl.name, decl.env
+                )));
+            }
+            None => warnings.push(format!(
+                "optional secret `{}` (`{}`) is not set",
+                decl.name, decl.env
+            )),
+        }
+    }
+    let sha256 = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(checked.source.text().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    };
+    let name = runbook.title.clone().unwrap_or_else(|| {
+        request
+            .runbook
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    Ok(Prepared {
+        runbook,
+        name,
+        sha256,
+        mission: rendered.text,
+        values: rendered.values,
+        files,
+        runtime,
+        model,
+        provider,
+        secrets,
+        warnings,
+    })
+}
+
+/// A provider by config name, kind name, or base URL; by default the one that speaks the
+/// runtime's wire API.
+pub fn resolve_provider(
+    name: Option<&str>,
+    api: LlmApi,
+    providers: &BTreeMap<String, ProviderSpec>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Result<ProviderConfig, EngineError> {
+    let spec = match name {
+        Some(n) if providers.contains_key(n) => {
+            let mut spec = providers[n].clone();
+            spec.name.get_or_insert_with(|| n.to_owned());
+            spec
+        }
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => ProviderSpec {
+            name: Some("openai_compatible".into()),
+            kind: ProviderKind::OpenaiCompatible,
+            base_url: Some(url.to_owned()),
+            api_key: None,
+            api_key_env: None,
+            headers: BTreeMap::new(),
+        },
+        Some(kind) => {
+            let kind = match kind {
+                "google" | "gemini" => ProviderKind::Gemini,
+                "openai" => ProviderKind::Openai,
+                "anthropic" => ProviderKind::Anthropic,
+                "openrouter" => ProviderKind::Openrouter,
+                other => {
+                    let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+                    return Err(EngineError::Provider(format!(
+                        "unknown provider `{other}`: not configured ({}) and not one of openai, anthropic, google, openrouter or a base URL",
+                        if known.is_empty() {
+                            "no [providers] in config".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    )));
+                }
+            };
+            ProviderSpec {
+                name: None,
+                kind,
+                base_url: None,
+                api_key: None,
+                api_key_env: None,
+                headers: BTreeMap::new(),
+            }
+        }
+        None => {
+            let kind = match api {
+                LlmApi::Messages => ProviderKind::Anthropic,
+                LlmApi::Gemini => ProviderKind::Gemini,
+                LlmApi::Responses | LlmApi::Chat => ProviderKind::Openai,
+            };
+            ProviderSpec {
+                name: None,
+                kind,
+                base_url: None,
+                api_key: None,
+                api_key_env: None,
+                headers: BTreeMap::new(),
+            }
+        }
+    };
+    spec.resolve_with(|v| env(v))
+        .map_err(|e| EngineError::Provider(e.to_string()))
+}

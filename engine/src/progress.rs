@@ -1,0 +1,75 @@
+//! What a run reports while it goes: the live step list of `wharf run` and, later, the
+//! SSE stream of the server. One JSON object per line with `--json`.
+
+use serde::Serialize;
+
+/// One progress report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Progress {
+    /// The runbook parsed, validated and rendered.
+    RunbookLoaded {
+        /// Run id.
+        run_id: String,
+        /// Runbook title or file name.
+        runbook: String,
+        /// Its version.
+        version: Option<String>,
+        /// Runtime.
+        agent: String,
+        /// Model.
+        model: Option<String>,
+    },
+    /// The sandbox exists and the inputs are in it.
+    SandboxReady {
+        /// Sandbox id.
+        sandbox: String,
+        /// Time to create and fill it.
+        ms: u64,
+        /// Network policy.
+        network: String,
+    },
+    /// The agent process started.
+    AgentStarted {
+        /// Runtime.
+        agent: String,
+        /// Its version.
+        version: Option<String>,
+    },
+    /// A step of the agent (tool call, message, ...).
+    Step {
+        /// Event sequence number.
+        seq: i64,
+        /// Event kind.
+        kind: String,
+        /// Human-readable one-liner.
+        summary: String,
+    },
+    /// The agent process ended.
+    AgentExited {
+        /// How (`exit 0`, `timed out after ...`).
+        how: String,
+        /// Exit code.
+        code: Option<i32>,
+    },
+    /// Outputs copied to storage.
+    ArtifactsCollected {
+        /// Number of files.
+        files: usize,
+        /// Total bytes.
+        bytes: u64,
+    },
+    /// A warning that does not stop the run.
+    Warning {
+        /// Text.
+        message: String,
+    },
+    /// The run is over and recorded.
+    Finished {
+        /// The summary.
+        summary: Box<crate::RunSummary>,
+    },
+}
+
+/// Where progress goes.
+pub type ProgressTx = tokio::sync::mpsc::UnboundedSender<Progress>;

@@ -1,0 +1,109 @@
+//! What `wharf run` (and later the API) asks for, and what it gets back.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use wharf_sandbox::NetworkPolicy;
+
+/// One run to start.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// The runbook file.
+    pub runbook: PathBuf,
+    /// `--param name=value`.
+    pub params: Vec<(String, String)>,
+    /// Files uploaded to `/app/assets` (names kept).
+    pub files: Vec<PathBuf>,
+    /// Runtime (default: the runbook's `agent:`).
+    pub agent: Option<String>,
+    /// Model (default: the runbook's `model:`).
+    pub model: Option<String>,
+    /// Provider name from config, a provider kind, or a base URL (default: the runbook's).
+    pub provider: Option<String>,
+    /// Collection (default: the configured default).
+    pub collection: Option<String>,
+    /// Network policy (default: the configured one).
+    pub network: Option<NetworkPolicy>,
+    /// Extra allowlisted hosts.
+    pub allow_hosts: Vec<String>,
+    /// Snapshot (default: the runbook's, else `host`).
+    pub snapshot: Option<String>,
+    /// Wall-clock bound of the agent.
+    pub timeout: Option<Duration>,
+    /// Leave the workspace on disk.
+    pub keep: bool,
+    /// The command line of the `command` runtime.
+    pub command: Vec<String>,
+    /// Task name.
+    pub task: Option<String>,
+}
+
+/// The end of a run, as `wharf run` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunSummary {
+    /// Run id.
+    pub run_id: String,
+    /// Collection.
+    pub collection: String,
+    /// Final status.
+    pub status: String,
+    /// Why, when not succeeded.
+    pub error: Option<String>,
+    /// Runtime.
+    pub agent: String,
+    /// Model.
+    pub model: Option<String>,
+    /// Wall-clock time.
+    pub duration_ms: i64,
+    /// Input tokens (gateway).
+    pub input_tokens: i64,
+    /// Output tokens (gateway).
+    pub output_tokens: i64,
+    /// Cached input tokens (gateway).
+    pub cache_read_tokens: i64,
+    /// Cost (gateway), when priced.
+    pub cost_usd: Option<f64>,
+    /// Model calls.
+    pub llm_calls: i64,
+    /// Events recorded.
+    pub events: i64,
+    /// Stored artifacts: (path, object key, bytes).
+    pub artifacts: Vec<ArtifactSummary>,
+    /// Required outputs that were not produced.
+    pub missing_outputs: Vec<String>,
+    /// Where the workspace was left (`--keep`).
+    pub workspace: Option<PathBuf>,
+    /// Phase timings.
+    pub phases: Phases,
+    /// SQL to look at the run.
+    pub sql: String,
+}
+
+/// One stored artifact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArtifactSummary {
+    /// Relative to the results directory.
+    pub path: String,
+    /// Object key under the storage root.
+    pub object_key: String,
+    /// Size.
+    pub bytes: i64,
+}
+
+/// Where the time went, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Phases {
+    /// Validating and rendering the runbook.
+    pub prepare_ms: u64,
+    /// Creating and filling the sandbox.
+    pub sandbox_ms: u64,
+    /// From spawn to the agent's first output line.
+    pub agent_start_ms: u64,
+    /// From the first output line to exit.
+    pub agent_work_ms: u64,
+    /// Copying results to storage.
+    pub collect_ms: u64,
+    /// Writing the last records and committing the tables.
+    pub ingest_ms: u64,
+}

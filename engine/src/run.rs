@@ -1,0 +1,681 @@
+//! One run, start to end: sandbox, agent, live events, artifacts, the run row.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use wharf_gateway::{Gateway, ProviderSpec, RunGrant};
+use wharf_ingest::{ObjectStorage, Store};
+use wharf_model::{
+    CostSource, EventKind, EventRecord, Record, RunRecord, RunSource, RunStatus, TypeTag,
+};
+use wharf_runtimes::{AgentEvent, InvocationInput, Stdin};
+use wharf_sandbox::{
+    Backend, ExecRequest, ExitInfo, Network, Sandbox, SandboxConfig, SandboxSpec, Stream, paths,
+};
+
+use crate::artifacts::{self, Owner};
+use crate::calls::StoreSink;
+use crate::prepare::{Prepared, prepare};
+use crate::progress::{Progress, ProgressTx};
+use crate::redact::Redactor;
+use crate::{ArtifactSummary, EngineError, Phases, RunRequest, RunSummary};
+
+/// Records are written to the store in batches of this many (or every [`BATCH_EVERY`]).
+const BATCH_ROWS: usize = 256;
+const BATCH_EVERY: Duration = Duration::from_millis(300);
+/// Lines of stderr kept for the error message of a failed agent.
+const STDERR_TAIL: usize = 12;
+
+/// What the engine runs on.
+#[derive(Clone)]
+pub struct Engine {
+    /// The tables.
+    pub store: Arc<Store>,
+    /// Artifact storage.
+    pub objects: ObjectStorage,
+    /// Sandboxes.
+    pub backend: Arc<dyn Backend>,
+    /// Sandbox defaults (tools dir, limits, network).
+    pub sandbox: SandboxConfig,
+    /// The LLM gateway.
+    pub gateway: Gateway,
+    /// Where the gateway listens on the host.
+    pub gateway_addr: SocketAddr,
+    /// Its sink (per-run tallies).
+    pub sink: Arc<StoreSink>,
+    /// Configured providers.
+    pub providers: BTreeMap<String, ProviderSpec>,
+    /// Collection when none is given.
+    pub default_collection: String,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("gateway_addr", &self.gateway_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn send(progress: &Option<ProgressTx>, p: Progress) {
+    if let Some(tx) = progress {
+        let _ = tx.send(p);
+    }
+}
+
+impl Engine {
+    /// Runs `request` to its end. `Err` only when the run never started (bad runbook,
+    /// missing file, agent not installed, ...); a run that started always ends with a
+    /// recorded run row, whatever its status.
+    pub async fn run(
+        &self,
+        request: RunRequest,
+        progress: Option<ProgressTx>,
+    ) -> Result<RunSummary, EngineError> {
+        let t0 = Instant::now();
+        let env = |k: &str| std::env::var(k).ok();
+        let prepared = prepare(&request, &self.sandbox.tools_dir, &self.providers, &env).await?;
+        let collection = request
+            .collection
+            .clone()
+            .unwrap_or_else(|| self.default_collection.clone());
+        wharf_model::validate_collection("collection", &collection)
+            .map_err(|e| EngineError::Param(e.to_string()))?;
+        let run_id = wharf_model::new_run_id();
+        for w in &prepared.warnings {
+            send(&progress, Progress::Warning { message: w.clone() });
+        }
+        send(
+            &progress,
+            Progress::RunbookLoaded {
+                run_id: run_id.clone(),
+                runbook: prepared.name.clone(),
+                version: prepared.runbook.frontmatter.version.clone(),
+                agent: prepared.runtime.name().to_owned(),
+                model: prepared.model.clone(),
+            },
+        );
+        let mut ctx = RunContext {
+            engine: self,
+            request: &request,
+            prepared: &prepared,
+            collection: collection.clone(),
+            run_id: run_id.clone(),
+            started_at: Utc::now(),
+            progress,
+            recorder: Recorder::new(self.store.clone(), run_id.clone(), collection.clone()),
+            phases: Phases {
+                prepare_ms: ms(t0.elapsed()),
+                ..Phases::default()
+            },
+            sandbox: None,
+            token: None,
+        };
+        let outcome = ctx.execute().await;
+        ctx.finish(outcome, t0).await
+    }
+}
+
+/// How the agent part of a run ended.
+struct Outcome {
+    exit: ExitInfo,
+    stderr_tail: Vec<String>,
+    artifacts: artifacts::Collected,
+}
+
+struct RunContext<'a> {
+    engine: &'a Engine,
+    request: &'a RunRequest,
+    prepared: &'a Prepared,
+    collection: String,
+    run_id: String,
+    started_at: chrono::DateTime<Utc>,
+    progress: Option<ProgressTx>,
+    recorder: Recorder,
+    phases: Phases,
+    sandbox: Option<Arc<dyn Sandbox>>,
+    token: Option<String>,
+}
+
+impl RunContext<'_> {
+    async fn execute(&mut self) -> Result<Outcome, EngineError> {
+        let engine = self.engine;
+        let prepared = self.prepared;
+        // Secrets, the gateway token and provider keys are scrubbed from every event.
+        let mut redactor = Redactor::default();
+        for (name, _, value) in &prepared.secrets {
+            if !redactor.add(name, value) {
+                send(
+                    &self.progress,
+                    Progress::Warning {
+                        message: format!("secret `{name}` is too short to redact reliably"),
+                    },
+                );
+            }
+        }
+        let token = match &prepared.provider {
+            Some(provider) => {
+                if !provider.api_key().is_empty() {
+                    redactor.add("PROVIDER_KEY", provider.api_key().expose());
+                }
+                let grant = RunGrant::new(
+                    Some(self.run_id.clone()),
+                    self.collection.clone(),
+                    provider.clone(),
+                );
+                let token = engine
+                    .gateway
+                    .issue(grant)
+                    .map_err(|e| EngineError::Gateway(e.to_string()))?;
+                let token = token.expose().to_owned();
+                redactor.add("GATEWAY_TOKEN", &token);
+                token
+            }
+            None => "wharf-no-provider".to_owned(),
+        };
+        self.token = Some(token.clone());
+        self.recorder.redactor = redactor;
+
+        // The sandbox.
+        let t = Instant::now();
+        let mut limits = engine.sandbox.limits.clone();
+        if let Some(timeout) = self.request.timeout {
+            limits.wall_timeout = Some(timeout);
+        }
+        let mut allow = wharf_sandbox::parse_allowlist(&engine.sandbox.allow_hosts)?;
+        allow.extend(wharf_sandbox::parse_allowlist(&self.request.allow_hosts)?);
+        let policy = self.request.network.unwrap_or(engine.sandbox.network);
+        let snapshot = self
+            .request
+            .snapshot
+            .clone()
+            .or_else(|| prepared.runbook.frontmatter.snapshot.clone())
+            .unwrap_or_else(|| "host".to_owned());
+        let spec = SandboxSpec {
+            id: Some(self.run_id.replace('-', "")),
+            snapshot,
+            limits,
+            network: Network {
+                policy,
+                gateway: Some(engine.gateway_addr),
+                allow,
+            },
+            env: prepared
+                .secrets
+                .iter()
+                .map(|(_, env, value)| (env.clone(), value.clone()))
+                .collect(),
+        };
+        let sandbox = engine.backend.create(spec).await?;
+        self.sandbox = Some(sandbox.clone());
+        for (name, bytes) in &prepared.files {
+            sandbox.upload(name, bytes.clone()).await?;
+        }
+        sandbox
+            .write_file(paths::RUNBOOK, prepared.mission.clone().into_bytes())
+            .await?;
+        let gateway_url = sandbox
+            .gateway_url()
+            .unwrap_or_else(|| format!("http://127.0.0.1:{}", paths::GATEWAY_PORT));
+        let mut input = InvocationInput::new(
+            prepared.mission.clone(),
+            prepared.model.clone(),
+            gateway_url,
+            token,
+        );
+        input.command = self.request.command.clone();
+        let invocation = prepared.runtime.invocation(&input)?;
+        for file in &invocation.files {
+            sandbox
+                .write_file(&file.path, file.content.clone().into_bytes())
+                .await?;
+        }
+        self.phases.sandbox_ms = ms(t.elapsed());
+        send(
+            &self.progress,
+            Progress::SandboxReady {
+                sandbox: sandbox.id().to_owned(),
+                ms: self.phases.sandbox_ms,
+                network: policy.to_string(),
+            },
+        );
+
+        // The agent.
+        self.recorder.status("agent started", None).await;
+        send(
+            &self.progress,
+            Progress::AgentStarted {
+                agent: prepared.runtime.name().to_owned(),
+                version: prepared.runtime.version().map(str::to_owned),
+            },
+        );
+        let request = ExecRequest {
+            argv: invocation.argv.clone(),
+            env: invocation.env.clone(),
+            cwd: Some(invocation.workdir.clone()),
+            stdin: match &invocation.stdin {
+                Stdin::Closed => None,
+                Stdin::Text(text) => Some(text.clone().into_bytes()),
+            },
+            timeout: None,
+        };
+        let mut execution = sandbox.exec(request).await?;
+        let mut parser = prepared.runtime.parser();
+        let mut stderr_tail: Vec<String> = Vec::new();
+        let mut first_line: Option<Duration> = None;
+        while let Some(line) = execution.next_line().await {
+            first_line.get_or_insert(line.at);
+            match line.stream {
+                Stream::Stdout => {
+                    for event in parser.feed_line(&line.line) {
+                        self.event(event).await;
+                    }
+                }
+                Stream::Stderr => {
+                    if line.line.trim().is_empty() {
+                        continue;
+                    }
+                    if stderr_tail.len() == STDERR_TAIL {
+                        stderr_tail.remove(0);
+                    }
+                    stderr_tail.push(self.recorder.redactor.text(&line.line));
+                    let mut e = AgentEvent::log(&line.line);
+                    e.name = Some("stderr".into());
+                    self.event(e).await;
+                }
+            }
+        }
+        for event in parser.finish() {
+            self.event(event).await;
+        }
+        let exit = execution.wait().await;
+        let start = first_line.unwrap_or(exit.duration);
+        self.phases.agent_start_ms = ms(start);
+        self.phases.agent_work_ms = ms(exit.duration.saturating_sub(start));
+        send(
+            &self.progress,
+            Progress::AgentExited {
+                how: exit.describe(),
+                code: exit.code,
+            },
+        );
+        self.recorder
+            .status(&format!("agent ended: {}", exit.describe()), exit.code)
+            .await;
+
+        // Runtime-specific trajectory sources read after the agent ended (hermes export).
+        for post in &invocation.post_run {
+            let req = ExecRequest {
+                argv: post.argv.clone(),
+                env: invocation.env.clone(),
+                ..ExecRequest::default()
+            };
+            let (lines, info) = sandbox.exec(req).await?.collect().await;
+            if let Some(kind) = post.stdout {
+                let mut p = kind.parser();
+                for l in lines.iter().filter(|l| l.stream == Stream::Stdout) {
+                    for e in p.feed_line(&l.line) {
+                        self.event(e).await;
+                    }
+                }
+                for e in p.finish() {
+                    self.event(e).await;
+                }
+            }
+            if !info.success() {
+                send(
+                    &self.progress,
+                    Progress::Warning {
+                        message: format!("`{}` {}", post.argv.join(" "), info.describe()),
+                    },
+                );
+            }
+        }
+        for out in &invocation.output_files {
+            if let Ok(bytes) = sandbox.read_file(&out.path, 64 << 20).await {
+                let mut p = out.kind.parser();
+                for line in String::from_utf8_lossy(&bytes).lines() {
+                    for e in p.feed_line(line) {
+                        self.event(e).await;
+                    }
+                }
+                for e in p.finish() {
+                    self.event(e).await;
+                }
+            }
+        }
+
+        // Results.
+        let collect_started = Instant::now();
+        let owner = Owner {
+            run_id: &self.run_id,
+            attempt: 1,
+            collection: &self.collection,
+            primary: &prepared.runbook.frontmatter.primary_outputs,
+        };
+        let collected = artifacts::collect(&sandbox, &engine.objects, &owner).await?;
+        self.phases.collect_ms = ms(collect_started.elapsed());
+        for (path, reason) in &collected.skipped {
+            send(
+                &self.progress,
+                Progress::Warning {
+                    message: format!("result `{path}` not collected: {reason}"),
+                },
+            );
+        }
+        send(
+            &self.progress,
+            Progress::ArtifactsCollected {
+                files: collected.records.len(),
+                bytes: collected.bytes,
+            },
+        );
+        Ok(Outcome {
+            exit,
+            stderr_tail,
+            artifacts: collected,
+        })
+    }
+
+    async fn event(&mut self, event: AgentEvent) {
+        if let Some(summary) = summarize(&event) {
+            send(
+                &self.progress,
+                Progress::Step {
+                    seq: self.recorder.seq,
+                    kind: event.kind.as_str().to_owned(),
+                    summary: self.recorder.redactor.text(&summary),
+                },
+            );
+        }
+        self.recorder.push(event).await;
+    }
+
+    async fn finish(
+        mut self,
+        outcome: Result<Outcome, EngineError>,
+        t0: Instant,
+    ) -> Result<RunSummary, EngineError> {
+        let engine = self.engine;
+        let t = Instant::now();
+        if !engine.gateway.flush(Duration::from_secs(5)).await {
+            tracing::warn!(run_id = %self.run_id, "some LLM calls were still in flight when the run ended");
+        }
+        if let Some(token) = &self.token {
+            engine.gateway.revoke(token);
+        }
+        let tally = engine.sink.take(&self.run_id);
+        let required: Vec<String> = self
+            .prepared
+            .runbook
+            .required_outputs
+            .iter()
+            .filter_map(|o| o.glob.clone().or_else(|| o.relative.clone()))
+            .collect();
+        let (status, error, missing, artifacts) = match &outcome {
+            Err(e) => (
+                RunStatus::Error,
+                Some(e.to_string()),
+                Vec::new(),
+                Vec::new(),
+            ),
+            Ok(o) => {
+                let present: Vec<&str> = o
+                    .artifacts
+                    .records
+                    .iter()
+                    .map(|a| a.path.as_str())
+                    .collect();
+                let missing = artifacts::missing_outputs(&required, &present);
+                let (status, error) =
+                    judge(&o.exit, &o.stderr_tail, &missing, tally.last_error.as_ref());
+                (status, error, missing, o.artifacts.records.clone())
+            }
+        };
+        self.recorder.flush().await;
+        if !artifacts.is_empty()
+            && let Err(e) = engine
+                .store
+                .ingest(artifacts.iter().cloned().map(Record::Artifact).collect())
+                .await
+        {
+            tracing::error!(error = %e, "artifact rows could not be recorded");
+        }
+        let ended_at = Utc::now();
+        let duration_ms = (ended_at - self.started_at).num_milliseconds().max(0);
+        let p = self.prepared;
+        let run = RunRecord {
+            type_tag: TypeTag,
+            run_id: self.run_id.clone(),
+            collection: Some(self.collection.clone()),
+            task: self.request.task.clone(),
+            source: RunSource::Sandbox,
+            runbook_name: Some(p.name.clone()),
+            runbook_version: p.runbook.frontmatter.version.clone(),
+            runbook_sha256: Some(p.sha256.clone()),
+            runtime: Some(p.runtime.name().to_owned()),
+            runtime_version: p.runtime.version().map(str::to_owned),
+            model: p.model.clone(),
+            model_provider: p.provider.as_ref().map(|pr| pr.name().to_owned()),
+            snapshot: self
+                .request
+                .snapshot
+                .clone()
+                .or_else(|| p.runbook.frontmatter.snapshot.clone()),
+            parameters: Some(serde_json::to_value(&p.values).unwrap_or_default()),
+            status,
+            passed: None,
+            final_score: None,
+            attempts: 1,
+            started_at: self.started_at,
+            ended_at: Some(ended_at),
+            duration_ms: Some(duration_ms),
+            input_tokens: Some(tally.input_tokens),
+            output_tokens: Some(tally.output_tokens),
+            cache_read_tokens: Some(tally.cache_read_tokens),
+            cache_write_tokens: Some(tally.cache_write_tokens),
+            reasoning_tokens: Some(tally.reasoning_tokens),
+            cost_usd: tally.cost_usd.filter(|_| tally.calls > 0),
+            cost_source: (tally.calls > 0).then_some(CostSource::Gateway),
+            error: error.as_ref().map(|e| self.recorder.redactor.text(e)),
+            parent_run_id: None,
+            workflow_id: None,
+        };
+        engine.store.ingest(vec![Record::Run(run)]).await?;
+        engine.store.flush().await?;
+        self.phases.ingest_ms = ms(t.elapsed());
+        let workspace = match self.sandbox.take() {
+            Some(sb) => {
+                let keep = self.request.keep;
+                if let Err(e) = sb.destroy(keep).await {
+                    tracing::warn!(error = %e, "sandbox cleanup failed");
+                }
+                keep.then(|| sb.workspace().to_path_buf())
+            }
+            None => None,
+        };
+        let _ = t0;
+        let summary = RunSummary {
+            run_id: self.run_id.clone(),
+            collection: self.collection.clone(),
+            status: status.as_str().to_owned(),
+            error: error.map(|e| self.recorder.redactor.text(&e)),
+            agent: p.runtime.name().to_owned(),
+            model: p.model.clone(),
+            duration_ms,
+            input_tokens: tally.input_tokens,
+            output_tokens: tally.output_tokens,
+            cache_read_tokens: tally.cache_read_tokens,
+            cost_usd: tally.cost_usd.filter(|_| tally.calls > 0),
+            llm_calls: tally.calls,
+            events: self.recorder.seq,
+            artifacts: artifacts
+                .iter()
+                .map(|a| ArtifactSummary {
+                    path: a.path.clone(),
+                    object_key: a.object_key.clone().unwrap_or_default(),
+                    bytes: a.size,
+                })
+                .collect(),
+            missing_outputs: missing,
+            workspace,
+            phases: self.phases.clone(),
+            sql: format!(
+                "SELECT seq, kind, name, substr(coalesce(text, output_text), 1, 80) AS what FROM events WHERE run_id = '{}' ORDER BY seq",
+                self.run_id
+            ),
+        };
+        send(
+            &self.progress,
+            Progress::Finished {
+                summary: Box::new(summary.clone()),
+            },
+        );
+        Ok(summary)
+    }
+}
+
+/// The run's status from how the agent ended and what it left.
+fn judge(
+    exit: &ExitInfo,
+    stderr_tail: &[String],
+    missing: &[String],
+    llm_error: Option<&(i32, String)>,
+) -> (RunStatus, Option<String>) {
+    if exit.timed_out {
+        return (
+            RunStatus::Timeout,
+            Some(format!("the agent {}", exit.describe())),
+        );
+    }
+    if exit.cancelled {
+        return (RunStatus::Cancelled, Some("cancelled".into()));
+    }
+    if !exit.success() {
+        let mut msg = format!("the agent {}", exit.describe());
+        if let Some((status, err)) = llm_error {
+            msg.push_str(&format!(
+                "; the model provider answered HTTP {status}: {err}"
+            ));
+        } else if let Some(last) = stderr_tail.last() {
+            msg.push_str(&format!("; last stderr: {last}"));
+        }
+        return (RunStatus::Error, Some(msg));
+    }
+    if !missing.is_empty() {
+        return (
+            RunStatus::Failed,
+            Some(format!("required outputs missing: {}", missing.join(", "))),
+        );
+    }
+    (RunStatus::Succeeded, None)
+}
+
+fn summarize(e: &AgentEvent) -> Option<String> {
+    let short = |s: &str| {
+        let s = s.trim().replace('\n', " ");
+        if s.chars().count() > 100 {
+            format!("{}…", s.chars().take(100).collect::<String>())
+        } else {
+            s
+        }
+    };
+    match e.kind {
+        EventKind::ToolCall => {
+            let input = e
+                .input
+                .as_ref()
+                .map(|i| match i.get("command").or_else(|| i.get("cmd")) {
+                    Some(serde_json::Value::String(c)) => c.clone(),
+                    Some(other) => other.to_string(),
+                    None => i.to_string(),
+                });
+            Some(format!(
+                "running tool {}: {}",
+                e.name.as_deref().unwrap_or("?"),
+                short(&input.unwrap_or_default())
+            ))
+        }
+        EventKind::ToolResult => Some(format!(
+            "tool {} {}",
+            e.name.as_deref().unwrap_or("result"),
+            e.status
+                .as_deref()
+                .or(e.exit_code.map(|c| if c == 0 { "ok" } else { "failed" }))
+                .unwrap_or("done")
+        )),
+        EventKind::AssistantMessage => e.text.as_deref().map(|t| format!("says: {}", short(t))),
+        EventKind::Error => Some(format!("error: {}", short(e.text.as_deref().unwrap_or("")))),
+        EventKind::SessionStart => Some("session started".into()),
+        EventKind::SessionEnd => Some("session ended".into()),
+        EventKind::Usage | EventKind::Reasoning => None,
+        _ => None,
+    }
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Numbers events, scrubs them and writes them in batches.
+struct Recorder {
+    store: Arc<Store>,
+    run_id: String,
+    collection: String,
+    seq: i64,
+    buffer: Vec<Record>,
+    last: Instant,
+    redactor: Redactor,
+}
+
+impl Recorder {
+    fn new(store: Arc<Store>, run_id: String, collection: String) -> Self {
+        Recorder {
+            store,
+            run_id,
+            collection,
+            seq: 0,
+            buffer: Vec::new(),
+            last: Instant::now(),
+            redactor: Redactor::default(),
+        }
+    }
+
+    async fn push(&mut self, event: AgentEvent) {
+        let mut record: EventRecord = event.into_record(
+            self.run_id.clone(),
+            1,
+            self.seq,
+            Utc::now(),
+            Some(self.collection.clone()),
+        );
+        self.seq += 1;
+        self.redactor.event(&mut record);
+        self.buffer.push(Record::Event(record));
+        if self.buffer.len() >= BATCH_ROWS || self.last.elapsed() >= BATCH_EVERY {
+            self.flush().await;
+        }
+    }
+
+    async fn status(&mut self, text: &str, exit_code: Option<i32>) {
+        let mut e = AgentEvent::new(EventKind::Status);
+        e.text = Some(text.to_owned());
+        e.exit_code = exit_code;
+        e.role = Some("wharf".into());
+        self.push(e).await;
+    }
+
+    async fn flush(&mut self) {
+        self.last = Instant::now();
+        if self.buffer.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.buffer);
+        if let Err(e) = self.store.ingest(batch).await {
+            tracing::error!(error = %e, run_id = %self.run_id, "events could not be recorded");
+        }
+    }
+}

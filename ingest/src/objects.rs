@@ -1,0 +1,66 @@
+//! Plain objects beside the tables: run artifacts under `artifacts/`, addressed by key.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use deltalake::DeltaTableBuilder;
+use object_store::{ObjectStore, ObjectStoreExt};
+
+use crate::{IngestError, StorageRoot};
+
+/// Reads and writes objects under the storage root.
+#[derive(Debug, Clone)]
+pub struct ObjectStorage {
+    root: String,
+    store: Arc<dyn ObjectStore>,
+}
+
+impl ObjectStorage {
+    /// Opens the root's object store.
+    pub fn open(root: &StorageRoot) -> Result<ObjectStorage, IngestError> {
+        let fail = |e: deltalake::DeltaTableError| IngestError::Storage {
+            root: root.display().to_owned(),
+            message: e.to_string(),
+        };
+        let store = DeltaTableBuilder::from_url(root.url().clone())
+            .map_err(fail)?
+            .with_storage_options(root.options().clone())
+            .build_storage()
+            .map_err(fail)?
+            .object_store(None);
+        Ok(ObjectStorage {
+            root: root.display().to_owned(),
+            store,
+        })
+    }
+
+    /// Writes `bytes` at `key` (overwriting).
+    pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), IngestError> {
+        let path =
+            object_store::path::Path::parse(key).map_err(|e| self.fail(key, e.to_string()))?;
+        self.store
+            .put(&path, bytes.into())
+            .await
+            .map_err(|e| self.fail(key, e.to_string()))?;
+        Ok(())
+    }
+
+    /// Reads the object at `key`.
+    pub async fn get(&self, key: &str) -> Result<Bytes, IngestError> {
+        let path =
+            object_store::path::Path::parse(key).map_err(|e| self.fail(key, e.to_string()))?;
+        let got = self
+            .store
+            .get(&path)
+            .await
+            .map_err(|e| self.fail(key, e.to_string()))?;
+        got.bytes().await.map_err(|e| self.fail(key, e.to_string()))
+    }
+
+    fn fail(&self, key: &str, message: String) -> IngestError {
+        IngestError::Storage {
+            root: self.root.clone(),
+            message: format!("object `{key}`: {message}"),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The one error type of this crate.
+
+use std::path::PathBuf;
+
+/// What went wrong creating, running or reading a sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// bubblewrap is not installed or not runnable.
+    #[error(
+        "bubblewrap (`{path}`) is not available: {source}; install the Debian package `bubblewrap`"
+    )]
+    BwrapMissing {
+        /// Configured bwrap path.
+        path: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// A snapshot name that is neither `host`, an alias nor a directory.
+    #[error(
+        "unknown snapshot `{0}`: not `host`, not a configured alias, not a root filesystem directory"
+    )]
+    UnknownSnapshot(String),
+    /// A path given to the sandbox is not acceptable.
+    #[error("bad sandbox path `{path}`: {reason}")]
+    BadPath {
+        /// The path as given.
+        path: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An allowlist entry that is not `host`, `*.domain` or `host:port`.
+    #[error("bad allowlist entry `{entry}`: {reason}")]
+    BadAllowEntry {
+        /// The entry.
+        entry: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The gateway policy needs a gateway address.
+    #[error("network policy `{0}` needs the gateway's address")]
+    NoGateway(&'static str),
+    /// The init helper that runs inside the sandbox was not found.
+    #[error(
+        "the sandbox init helper `wharf-sandbox-init` was not found (looked in {0:?}); build the workspace or set sandbox.init_path"
+    )]
+    InitMissing(Vec<PathBuf>),
+    /// A command could not be started.
+    #[error("could not start `{program}` in the sandbox: {source}")]
+    Spawn {
+        /// Program.
+        program: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Host-side file system work failed.
+    #[error("{what} `{path}`: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A file is larger than the caller's bound.
+    #[error("`{path}` is {size} bytes, over the {limit}-byte bound")]
+    TooLarge {
+        /// Sandbox path.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The bound.
+        limit: u64,
+    },
+}
+
+impl SandboxError {
+    pub(crate) fn io(
+        what: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| SandboxError::Io { what, path, source }
+    }
+}

@@ -1,0 +1,151 @@
+//! One command run inside a sandbox: its request, its streamed output, its end.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Notify, mpsc, oneshot};
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct ExecRequest {
+    /// Program and arguments.
+    pub argv: Vec<String>,
+    /// Extra environment (on top of the sandbox's).
+    pub env: Vec<(String, String)>,
+    /// Working directory inside the sandbox (default `/app`).
+    pub cwd: Option<String>,
+    /// Bytes written to stdin, which is then closed; `None` = stdin is `/dev/null`.
+    pub stdin: Option<Vec<u8>>,
+    /// Wall-clock bound for this command (default: the sandbox's).
+    pub timeout: Option<Duration>,
+}
+
+/// Which stream a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// One line of output (without its newline; invalid UTF-8 replaced).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputLine {
+    /// Stream.
+    pub stream: Stream,
+    /// The line.
+    pub line: String,
+    /// Whether the line was cut at the line-length bound.
+    pub truncated: bool,
+    /// When the line was read, since the command started.
+    pub at: Duration,
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExitInfo {
+    /// Exit code, when it exited.
+    pub code: Option<i32>,
+    /// Signal, when killed.
+    pub signal: Option<i32>,
+    /// Killed at the wall-clock deadline.
+    pub timed_out: bool,
+    /// Killed because its tree used up the CPU-time limit.
+    pub cpu_exceeded: bool,
+    /// Killed by the caller.
+    pub cancelled: bool,
+    /// The memory limit killed a process of the tree.
+    pub oom_killed: bool,
+    /// The pids limit refused a fork.
+    pub pids_limited: bool,
+    /// CPU time of the tree, where measured.
+    pub cpu_time: Option<Duration>,
+    /// Wall-clock time.
+    pub duration: Duration,
+}
+
+impl ExitInfo {
+    /// Exited with code 0 and was not killed.
+    pub fn success(&self) -> bool {
+        self.code == Some(0) && !self.timed_out && !self.cancelled && !self.cpu_exceeded
+    }
+
+    /// A short human description: `exit 0`, `timed out after 3.0s`, `killed by signal 9 (memory limit)`.
+    pub fn describe(&self) -> String {
+        let mut s = if self.timed_out {
+            format!("timed out after {:.1}s", self.duration.as_secs_f64())
+        } else if self.cancelled {
+            "cancelled".to_owned()
+        } else if self.cpu_exceeded {
+            "CPU-time limit reached".to_owned()
+        } else if let Some(code) = self.code {
+            format!("exit {code}")
+        } else if let Some(sig) = self.signal {
+            format!("killed by signal {sig}")
+        } else {
+            "ended".to_owned()
+        };
+        if self.oom_killed {
+            s.push_str(" (memory limit hit)");
+        }
+        if self.pids_limited {
+            s.push_str(" (process limit hit)");
+        }
+        s
+    }
+}
+
+/// A running command: read its lines, then wait for its end.
+#[derive(Debug)]
+pub struct Execution {
+    pub(crate) lines: mpsc::Receiver<OutputLine>,
+    pub(crate) done: oneshot::Receiver<ExitInfo>,
+    pub(crate) cancel: Arc<Notify>,
+    pub(crate) started: Instant,
+}
+
+impl Execution {
+    /// The next output line, or `None` once both streams are closed.
+    pub async fn next_line(&mut self) -> Option<OutputLine> {
+        self.lines.recv().await
+    }
+
+    /// Kills the command's whole process tree.
+    pub fn cancel(&self) {
+        self.cancel.notify_one();
+    }
+
+    /// A handle that cancels this command from elsewhere.
+    pub fn canceller(&self) -> Arc<Notify> {
+        self.cancel.clone()
+    }
+
+    /// Waits for the end, discarding output lines not read yet.
+    pub async fn wait(mut self) -> ExitInfo {
+        while self.lines.recv().await.is_some() {}
+        match self.done.await {
+            Ok(info) => info,
+            Err(_) => ExitInfo {
+                duration: self.started.elapsed(),
+                ..ExitInfo::default()
+            },
+        }
+    }
+
+    /// Waits for the end and returns all output lines.
+    pub async fn collect(mut self) -> (Vec<OutputLine>, ExitInfo) {
+        let mut lines = Vec::new();
+        while let Some(l) = self.lines.recv().await {
+            lines.push(l);
+        }
+        let info = match self.done.await {
+            Ok(info) => info,
+            Err(_) => ExitInfo {
+                duration: self.started.elapsed(),
+                ..ExitInfo::default()
+            },
+        };
+        (lines, info)
+    }
+}
