@@ -113,6 +113,8 @@ impl Engine {
             },
             sandbox: None,
             token: None,
+            reported_failure: None,
+            last_error_event: None,
         };
         let outcome = ctx.execute().await;
         ctx.finish(outcome, t0).await
@@ -138,6 +140,10 @@ struct RunContext<'a> {
     phases: Phases,
     sandbox: Option<Arc<dyn Sandbox>>,
     token: Option<String>,
+    /// The agent's own stream said its session failed (hermes exits 0 regardless).
+    reported_failure: Option<String>,
+    /// The text of the last `error` event.
+    last_error_event: Option<String>,
 }
 
 impl RunContext<'_> {
@@ -381,6 +387,16 @@ impl RunContext<'_> {
     }
 
     async fn event(&mut self, event: AgentEvent) {
+        if event.kind == EventKind::Error {
+            self.last_error_event = event.text.clone();
+        }
+        if matches!(event.kind, EventKind::Usage | EventKind::SessionEnd)
+            && matches!(event.status.as_deref(), Some("failed" | "error"))
+        {
+            let why = self.last_error_event.clone().or_else(|| event.text.clone());
+            self.reported_failure =
+                Some(why.unwrap_or_else(|| "the session ended as failed".into()));
+        }
         if let Some(summary) = summarize(&event) {
             send(
                 &self.progress,
@@ -430,8 +446,13 @@ impl RunContext<'_> {
                     .map(|a| a.path.as_str())
                     .collect();
                 let missing = artifacts::missing_outputs(&required, &present);
-                let (status, error) =
-                    judge(&o.exit, &o.stderr_tail, &missing, tally.last_error.as_ref());
+                let (status, error) = judge(
+                    &o.exit,
+                    &o.stderr_tail,
+                    &missing,
+                    tally.last_error.as_ref(),
+                    self.reported_failure.as_deref(),
+                );
                 (status, error, missing, o.artifacts.records.clone())
             }
         };
@@ -544,6 +565,7 @@ fn judge(
     stderr_tail: &[String],
     missing: &[String],
     llm_error: Option<&(i32, String)>,
+    reported_failure: Option<&str>,
 ) -> (RunStatus, Option<String>) {
     if exit.timed_out {
         return (
@@ -562,6 +584,15 @@ fn judge(
             ));
         } else if let Some(last) = stderr_tail.last() {
             msg.push_str(&format!("; last stderr: {last}"));
+        }
+        return (RunStatus::Error, Some(msg));
+    }
+    if let Some(why) = reported_failure {
+        let mut msg = format!("the agent exited 0 but reported a failed session: {why}");
+        if let Some((status, err)) = llm_error {
+            msg.push_str(&format!(
+                "; the model provider answered HTTP {status}: {err}"
+            ));
         }
         return (RunStatus::Error, Some(msg));
     }
@@ -677,5 +708,46 @@ impl Recorder {
         if let Err(e) = self.store.ingest(batch).await {
             tracing::error!(error = %e, run_id = %self.run_id, "events could not be recorded");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_follows_the_exit_the_stream_and_the_outputs() {
+        let ok = ExitInfo {
+            code: Some(0),
+            ..ExitInfo::default()
+        };
+        assert_eq!(
+            judge(&ok, &[], &[], None, None),
+            (RunStatus::Succeeded, None)
+        );
+        let (s, e) = judge(&ok, &[], &["report.md".into()], None, None);
+        assert_eq!(s, RunStatus::Failed);
+        assert!(e.unwrap().contains("report.md"));
+        let (s, e) = judge(
+            &ok,
+            &[],
+            &[],
+            Some(&(401, "bad key".into())),
+            Some("usage file failed"),
+        );
+        assert_eq!(s, RunStatus::Error);
+        assert!(e.unwrap().contains("HTTP 401: bad key"));
+        let crashed = ExitInfo {
+            code: Some(2),
+            ..ExitInfo::default()
+        };
+        let (s, e) = judge(&crashed, &["boom".into()], &[], None, None);
+        assert_eq!(s, RunStatus::Error);
+        assert!(e.unwrap().contains("exit 2; last stderr: boom"));
+        let late = ExitInfo {
+            timed_out: true,
+            ..ExitInfo::default()
+        };
+        assert_eq!(judge(&late, &[], &[], None, None).0, RunStatus::Timeout);
     }
 }
