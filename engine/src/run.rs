@@ -642,6 +642,9 @@ fn summarize(e: &AgentEvent) -> Option<String> {
         EventKind::Error => Some(format!("error: {}", short(e.text.as_deref().unwrap_or("")))),
         EventKind::SessionStart => Some("session started".into()),
         EventKind::SessionEnd => Some("session ended".into()),
+        EventKind::Log if e.name.as_deref() != Some("stderr") => {
+            e.text.as_deref().map(|t| format!("output: {}", short(t)))
+        }
         EventKind::Usage | EventKind::Reasoning => None,
         _ => None,
     }
