@@ -73,15 +73,25 @@ impl BwrapBackend {
             &config.work_dir,
         ))?;
         let tools_dir = std::fs::canonicalize(&config.tools_dir).ok();
-        let init = find_init(config.init_path.as_deref());
+        let mut init = find_init(config.init_path.as_deref());
         let as_root = rustix::process::geteuid().is_root();
         if as_root {
             // Sandboxes run as other host users: everything bound must be reachable by them.
-            for path in [Some(&work_dir), tools_dir.as_ref(), init.as_ref()]
-                .into_iter()
-                .flatten()
+            reachable_by_others(&work_dir)?;
+            if let Some(tools) = &tools_dir {
+                reachable_by_others(tools)?;
+            }
+            // The init helper usually sits in a build directory; when that is closed to
+            // other users (a checkout under /root), a copy in the work directory serves.
+            if let Some(path) = init.clone()
+                && reachable_by_others(&path).is_err()
             {
-                reachable_by_others(path)?;
+                let copy = work_dir.join(".wharf-sandbox-init");
+                std::fs::copy(&path, &copy)
+                    .map_err(SandboxError::io("copying the sandbox init helper", &copy))?;
+                std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+                    .map_err(SandboxError::io("copying the sandbox init helper", &copy))?;
+                init = Some(copy);
             }
         }
         Ok(BwrapBackend {
