@@ -80,7 +80,7 @@ pub async fn collect(
             }
         };
         let key = object_key(owner, &file.relative);
-        let sha = hex(&Sha256::digest(&bytes));
+        let sha = sha256_hex(&bytes);
         let size = bytes.len() as u64;
         objects
             .put(&key, bytes.into())
@@ -143,8 +143,12 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lower-case hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Required outputs (relative paths or `*` globs) not among `present`.

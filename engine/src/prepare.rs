@@ -164,11 +164,7 @@ pub async fn prepare(
             )),
         }
     }
-    let sha256 = {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(checked.source.text().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
-    };
+    let sha256 = crate::artifacts::sha256_hex(checked.source.text().as_bytes());
     let name = runbook.title.clone().unwrap_or_else(|| {
         request
             .runbook
@@ -207,54 +203,28 @@ pub fn resolve_provider(
         }
         Some(url) if url.starts_with("http://") || url.starts_with("https://") => ProviderSpec {
             name: Some("openai_compatible".into()),
-            kind: ProviderKind::OpenaiCompatible,
             base_url: Some(url.to_owned()),
-            api_key: None,
-            api_key_env: None,
-            headers: BTreeMap::new(),
+            ..ProviderSpec::new(ProviderKind::OpenaiCompatible)
         },
-        Some(kind) => {
-            let kind = match kind {
-                "google" | "gemini" => ProviderKind::Gemini,
-                "openai" => ProviderKind::Openai,
-                "anthropic" => ProviderKind::Anthropic,
-                "openrouter" => ProviderKind::Openrouter,
-                other => {
-                    let known: Vec<&str> = providers.keys().map(String::as_str).collect();
-                    return Err(EngineError::Provider(format!(
-                        "unknown provider `{other}`: not configured ({}) and not one of openai, anthropic, google, openrouter or a base URL",
-                        if known.is_empty() {
-                            "no [providers] in config".to_owned()
-                        } else {
-                            known.join(", ")
-                        }
-                    )));
-                }
-            };
-            ProviderSpec {
-                name: None,
-                kind,
-                base_url: None,
-                api_key: None,
-                api_key_env: None,
-                headers: BTreeMap::new(),
+        Some(kind) => match kind.parse::<ProviderKind>() {
+            Ok(kind) => ProviderSpec::new(kind),
+            Err(_) => {
+                let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+                return Err(EngineError::Provider(format!(
+                    "unknown provider `{kind}`: not configured ({}) and not one of openai, anthropic, google, openrouter or a base URL",
+                    if known.is_empty() {
+                        "no [providers] in config".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
             }
-        }
-        None => {
-            let kind = match api {
-                LlmApi::Messages => ProviderKind::Anthropic,
-                LlmApi::Gemini => ProviderKind::Gemini,
-                LlmApi::Responses | LlmApi::Chat => ProviderKind::Openai,
-            };
-            ProviderSpec {
-                name: None,
-                kind,
-                base_url: None,
-                api_key: None,
-                api_key_env: None,
-                headers: BTreeMap::new(),
-            }
-        }
+        },
+        None => ProviderSpec::new(match api {
+            LlmApi::Messages => ProviderKind::Anthropic,
+            LlmApi::Gemini => ProviderKind::Gemini,
+            LlmApi::Responses | LlmApi::Chat => ProviderKind::Openai,
+        }),
     };
     spec.resolve_with(|v| env(v))
         .map_err(|e| EngineError::Provider(e.to_string()))

@@ -11,7 +11,7 @@ use wharf_ingest::{ObjectStorage, Store};
 use wharf_model::{
     CostSource, EventKind, EventRecord, Record, RunRecord, RunSource, RunStatus, TypeTag,
 };
-use wharf_runtimes::{AgentEvent, InvocationInput, Stdin};
+use wharf_runtimes::{AgentEvent, InvocationInput, Stdin, parse_all};
 use wharf_sandbox::{
     Backend, ExecRequest, ExitInfo, Network, Sandbox, SandboxConfig, SandboxSpec, Stream, paths,
 };
@@ -117,7 +117,7 @@ impl Engine {
             last_error_event: None,
         };
         let outcome = ctx.execute().await;
-        ctx.finish(outcome, t0).await
+        ctx.finish(outcome).await
     }
 }
 
@@ -276,9 +276,8 @@ impl RunContext<'_> {
             first_line.get_or_insert(line.at);
             match line.stream {
                 Stream::Stdout => {
-                    for event in parser.feed_line(&line.line) {
-                        self.event(event).await;
-                    }
+                    let events = parser.feed_line(&line.line);
+                    self.events(events).await;
                 }
                 Stream::Stderr => {
                     if line.line.trim().is_empty() {
@@ -294,9 +293,8 @@ impl RunContext<'_> {
                 }
             }
         }
-        for event in parser.finish() {
-            self.event(event).await;
-        }
+        let events = parser.finish();
+        self.events(events).await;
         let exit = execution.wait().await;
         let start = first_line.unwrap_or(exit.duration);
         self.phases.agent_start_ms = ms(start);
@@ -321,15 +319,13 @@ impl RunContext<'_> {
             };
             let (lines, info) = sandbox.exec(req).await?.collect().await;
             if let Some(kind) = post.stdout {
-                let mut p = kind.parser();
-                for l in lines.iter().filter(|l| l.stream == Stream::Stdout) {
-                    for e in p.feed_line(&l.line) {
-                        self.event(e).await;
-                    }
-                }
-                for e in p.finish() {
-                    self.event(e).await;
-                }
+                let stdout: Vec<&str> = lines
+                    .iter()
+                    .filter(|l| l.stream == Stream::Stdout)
+                    .map(|l| l.line.as_str())
+                    .collect();
+                let events = parse_all(kind.parser().as_mut(), &stdout.join("\n"));
+                self.events(events).await;
             }
             if !info.success() {
                 send(
@@ -342,15 +338,9 @@ impl RunContext<'_> {
         }
         for out in &invocation.output_files {
             if let Ok(bytes) = sandbox.read_file(&out.path, 64 << 20).await {
-                let mut p = out.kind.parser();
-                for line in String::from_utf8_lossy(&bytes).lines() {
-                    for e in p.feed_line(line) {
-                        self.event(e).await;
-                    }
-                }
-                for e in p.finish() {
-                    self.event(e).await;
-                }
+                let events =
+                    parse_all(out.kind.parser().as_mut(), &String::from_utf8_lossy(&bytes));
+                self.events(events).await;
             }
         }
 
@@ -386,6 +376,12 @@ impl RunContext<'_> {
         })
     }
 
+    async fn events(&mut self, events: Vec<AgentEvent>) {
+        for event in events {
+            self.event(event).await;
+        }
+    }
+
     async fn event(&mut self, event: AgentEvent) {
         if event.kind == EventKind::Error {
             self.last_error_event = event.text.clone();
@@ -413,7 +409,6 @@ impl RunContext<'_> {
     async fn finish(
         mut self,
         outcome: Result<Outcome, EngineError>,
-        t0: Instant,
     ) -> Result<RunSummary, EngineError> {
         let engine = self.engine;
         let t = Instant::now();
@@ -456,6 +451,8 @@ impl RunContext<'_> {
                 (status, error, missing, o.artifacts.records.clone())
             }
         };
+        let error = error.map(|e| self.recorder.redactor.text(&e));
+        let cost_usd = tally.cost_usd.filter(|_| tally.calls > 0);
         self.recorder.flush().await;
         if !artifacts.is_empty()
             && let Err(e) = engine
@@ -499,9 +496,9 @@ impl RunContext<'_> {
             cache_read_tokens: Some(tally.cache_read_tokens),
             cache_write_tokens: Some(tally.cache_write_tokens),
             reasoning_tokens: Some(tally.reasoning_tokens),
-            cost_usd: tally.cost_usd.filter(|_| tally.calls > 0),
+            cost_usd,
             cost_source: (tally.calls > 0).then_some(CostSource::Gateway),
-            error: error.as_ref().map(|e| self.recorder.redactor.text(e)),
+            error: error.clone(),
             parent_run_id: None,
             workflow_id: None,
         };
@@ -518,19 +515,18 @@ impl RunContext<'_> {
             }
             None => None,
         };
-        let _ = t0;
         let summary = RunSummary {
             run_id: self.run_id.clone(),
             collection: self.collection.clone(),
             status: status.as_str().to_owned(),
-            error: error.map(|e| self.recorder.redactor.text(&e)),
+            error,
             agent: p.runtime.name().to_owned(),
             model: p.model.clone(),
             duration_ms,
             input_tokens: tally.input_tokens,
             output_tokens: tally.output_tokens,
             cache_read_tokens: tally.cache_read_tokens,
-            cost_usd: tally.cost_usd.filter(|_| tally.calls > 0),
+            cost_usd,
             llm_calls: tally.calls,
             events: self.recorder.seq,
             artifacts: artifacts

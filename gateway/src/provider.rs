@@ -69,6 +69,24 @@ impl ProviderKind {
     }
 }
 
+impl std::str::FromStr for ProviderKind {
+    type Err = GatewayError;
+
+    /// The kind's name as written in config (`google` and `openai-compatible` accepted too).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "openai" => Ok(Self::Openai),
+            "anthropic" => Ok(Self::Anthropic),
+            "gemini" | "google" => Ok(Self::Gemini),
+            "openrouter" => Ok(Self::Openrouter),
+            "openai_compatible" | "openai-compatible" => Ok(Self::OpenaiCompatible),
+            other => Err(GatewayError::Config(format!(
+                "unknown provider kind `{other}` (openai, anthropic, gemini, openrouter, openai_compatible)"
+            ))),
+        }
+    }
+}
+
 impl std::fmt::Display for ProviderKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -99,6 +117,18 @@ pub struct ProviderSpec {
 }
 
 impl ProviderSpec {
+    /// A spec of `kind` with every default: public base URL, key from the environment.
+    pub fn new(kind: ProviderKind) -> Self {
+        Self {
+            name: None,
+            kind,
+            base_url: None,
+            api_key: None,
+            api_key_env: None,
+            headers: BTreeMap::new(),
+        }
+    }
+
     /// Validates the spec, taking the key from the process environment when not given.
     pub fn resolve(self) -> Result<ProviderConfig, GatewayError> {
         self.resolve_with(|var| std::env::var(var).ok())
@@ -197,15 +227,7 @@ impl ProviderConfig {
     /// environment (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GEMINI_API_KEY`/`GOOGLE_API_KEY`,
     /// `OPENROUTER_API_KEY`).
     pub fn from_env(kind: ProviderKind) -> Result<Self, GatewayError> {
-        ProviderSpec {
-            name: None,
-            kind,
-            base_url: None,
-            api_key: None,
-            api_key_env: None,
-            headers: BTreeMap::new(),
-        }
-        .resolve()
+        ProviderSpec::new(kind).resolve()
     }
 
     /// Adds a header sent upstream on every call.

@@ -34,6 +34,11 @@ impl ObjectStorage {
         })
     }
 
+    /// The object store, rooted at the storage root.
+    pub(crate) fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.store
+    }
+
     /// Writes `bytes` at `key` (overwriting).
     pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), IngestError> {
         let path =

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use deltalake::DeltaTableBuilder;
 use object_store::ObjectStoreExt;
 use url::Url;
 use wharf_model::Table;
@@ -117,12 +116,10 @@ impl StorageRoot {
                 return Ok(());
             }
         }
-        let store = DeltaTableBuilder::from_url(self.url.clone())
-            .map_err(|e| fail(e.to_string()))?
-            .with_storage_options(self.options.clone())
-            .build_storage()
-            .map_err(|e| fail(e.to_string()))?
-            .root_object_store(None);
+        // The store is rooted at the storage root (not at the bucket or filesystem root), so
+        // the probe touches only what wharf owns.
+        let objects = crate::ObjectStorage::open(self)?;
+        let store = objects.store();
         let check = async {
             let path = deltalake::Path::from(format!(".wharf-probe-{}", uuid_like()));
             if write {

@@ -36,10 +36,6 @@ impl Runtime for ClaudeCode {
         "claude-code"
     }
 
-    fn version(&self) -> Option<&'static str> {
-        Some(SPEC.version)
-    }
-
     fn install_spec(&self) -> Option<InstallSpec> {
         Some(SPEC)
     }
@@ -62,7 +58,7 @@ impl Runtime for ClaudeCode {
             ]
             .map(str::to_owned),
         );
-        if let Some(model) = input.model.as_deref().filter(|m| !m.trim().is_empty()) {
+        if let Some(model) = input.model_name() {
             argv.extend(["--model".to_owned(), model.to_owned()]);
         }
         if input.resume {
@@ -83,7 +79,7 @@ impl Runtime for ClaudeCode {
         set(&mut env, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
         // The default (10 retries with backoff) spends minutes on a refused token.
         set(&mut env, "CLAUDE_CODE_MAX_RETRIES", "3");
-        if let Some(model) = input.model.as_deref().filter(|m| !m.trim().is_empty()) {
+        if let Some(model) = input.model_name() {
             // Background calls (titles, summaries) use the same model the gateway serves.
             set(&mut env, "ANTHROPIC_SMALL_FAST_MODEL", model);
             set(&mut env, "ANTHROPIC_DEFAULT_HAIKU_MODEL", model);

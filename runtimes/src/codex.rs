@@ -39,10 +39,6 @@ impl Runtime for Codex {
         "codex"
     }
 
-    fn version(&self) -> Option<&'static str> {
-        Some(SPEC.version)
-    }
-
     fn install_spec(&self) -> Option<InstallSpec> {
         Some(SPEC)
     }

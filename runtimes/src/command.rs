@@ -22,10 +22,6 @@ impl Runtime for Command {
         "command"
     }
 
-    fn version(&self) -> Option<&'static str> {
-        None
-    }
-
     fn install_spec(&self) -> Option<InstallSpec> {
         None
     }
@@ -56,7 +52,7 @@ impl Runtime for Command {
         set("OPENAI_API_KEY", &input.token);
         set("ANTHROPIC_BASE_URL", gateway);
         set("ANTHROPIC_API_KEY", &input.token);
-        if let Some(model) = input.model.as_deref().filter(|m| !m.trim().is_empty()) {
+        if let Some(model) = input.model_name() {
             set("WHARF_MODEL", model);
         }
         Ok(Invocation {

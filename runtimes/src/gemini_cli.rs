@@ -35,10 +35,6 @@ impl Runtime for GeminiCli {
         "gemini-cli"
     }
 
-    fn version(&self) -> Option<&'static str> {
-        Some(SPEC.version)
-    }
-
     fn install_spec(&self) -> Option<InstallSpec> {
         Some(SPEC)
     }
@@ -61,7 +57,7 @@ impl Runtime for GeminiCli {
             ]
             .map(str::to_owned),
         );
-        if let Some(model) = input.model.as_deref().filter(|m| !m.trim().is_empty()) {
+        if let Some(model) = input.model_name() {
             argv.extend(["-m".to_owned(), model.to_owned()]);
         }
         if input.resume {

@@ -43,10 +43,6 @@ impl Runtime for Hermes {
         "hermes"
     }
 
-    fn version(&self) -> Option<&'static str> {
-        Some(SPEC.version)
-    }
-
     fn install_spec(&self) -> Option<InstallSpec> {
         Some(SPEC)
     }

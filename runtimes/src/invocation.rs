@@ -86,11 +86,15 @@ impl InvocationInput {
     }
 
     /// The model, or an error naming the runtime that needs one.
+    /// The model, when one is given (not blank).
+    pub(crate) fn model_name(&self) -> Option<&str> {
+        self.model.as_deref().filter(|m| !m.trim().is_empty())
+    }
+
     pub(crate) fn require_model(&self, runtime: &'static str) -> Result<&str, RuntimeError> {
-        match self.model.as_deref().map(str::trim) {
-            Some(model) if !model.is_empty() => Ok(model),
-            _ => Err(RuntimeError::MissingModel { runtime }),
-        }
+        self.model_name()
+            .map(str::trim)
+            .ok_or(RuntimeError::MissingModel { runtime })
     }
 
     /// The prompt for this attempt: the mission (or a pointer to its file when too long to

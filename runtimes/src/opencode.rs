@@ -42,10 +42,6 @@ impl Runtime for Opencode {
         "opencode"
     }
 
-    fn version(&self) -> Option<&'static str> {
-        Some(SPEC.version)
-    }
-
     fn install_spec(&self) -> Option<InstallSpec> {
         Some(SPEC)
     }

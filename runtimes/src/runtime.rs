@@ -15,11 +15,13 @@ pub trait Runtime: Send + Sync + std::fmt::Debug {
     /// The name used in runbooks (`agent:`).
     fn name(&self) -> &'static str;
 
-    /// The pinned version (`None` for `command`).
-    fn version(&self) -> Option<&'static str>;
-
     /// The pinned package (`None` for `command`).
     fn install_spec(&self) -> Option<InstallSpec>;
+
+    /// The pinned version (`None` for `command`), from the install spec.
+    fn version(&self) -> Option<&'static str> {
+        self.install_spec().map(|spec| spec.version)
+    }
 
     /// The wire API its model calls use (`None` for `command`: whatever it uses).
     fn wire_api(&self) -> Option<LlmApi>;

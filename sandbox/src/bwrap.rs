@@ -36,6 +36,8 @@ pub struct BwrapBackend {
     tools_dir: Option<PathBuf>,
     init: Option<PathBuf>,
     as_root: bool,
+    /// The `host` snapshot's binds, read once.
+    host_binds: Arc<Vec<String>>,
 }
 
 impl BwrapBackend {
@@ -100,6 +102,7 @@ impl BwrapBackend {
             tools_dir,
             init,
             as_root,
+            host_binds: Arc::new(host_binds()),
         })
     }
 
@@ -108,7 +111,7 @@ impl BwrapBackend {
         &self.config
     }
 
-    fn snapshot_binds(&self, snapshot: &str) -> Result<Vec<String>, SandboxError> {
+    fn snapshot_binds(&self, snapshot: &str) -> Result<Arc<Vec<String>>, SandboxError> {
         let name = if snapshot.is_empty() {
             "host"
         } else {
@@ -121,7 +124,7 @@ impl BwrapBackend {
             .map(String::as_str)
             .unwrap_or(name);
         if target == "host" {
-            return Ok(host_binds());
+            return Ok(self.host_binds.clone());
         }
         let root = Path::new(target);
         if !root.is_absolute() || !root.join("usr").is_dir() {
@@ -150,7 +153,7 @@ impl BwrapBackend {
                 ]),
             }
         }
-        Ok(args)
+        Ok(Arc::new(args))
     }
 }
 
@@ -196,14 +199,19 @@ fn find_init(configured: Option<&Path>) -> Option<PathBuf> {
     if let Some(p) = configured {
         return Some(p.to_path_buf());
     }
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?;
-    [
-        dir.join("wharf-sandbox-init"),
-        dir.parent()?.join("wharf-sandbox-init"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
+    init_candidates().into_iter().find(|p| p.is_file())
+}
+
+/// Where the init helper is looked for when not configured.
+fn init_candidates() -> Vec<PathBuf> {
+    let Ok(exe) = std::env::current_exe() else {
+        return Vec::new();
+    };
+    exe.ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("wharf-sandbox-init"))
+        .collect()
 }
 
 #[async_trait::async_trait]
@@ -225,7 +233,7 @@ impl Backend for BwrapBackend {
         let init = match (needs_init, &self.init) {
             (true, Some(p)) => Some(p.clone()),
             (true, None) => {
-                let looked = find_init_candidates();
+                let looked = init_candidates();
                 return Err(SandboxError::InitMissing(looked));
             }
             (false, _) => None,
@@ -306,20 +314,6 @@ impl Backend for BwrapBackend {
             gateway_url,
         }))
     }
-}
-
-fn find_init_candidates() -> Vec<PathBuf> {
-    let Ok(exe) = std::env::current_exe() else {
-        return Vec::new();
-    };
-    let Some(dir) = exe.parent() else {
-        return Vec::new();
-    };
-    let mut v = vec![dir.join("wharf-sandbox-init")];
-    if let Some(up) = dir.parent() {
-        v.push(up.join("wharf-sandbox-init"));
-    }
-    v
 }
 
 /// The host directories of one sandbox.
@@ -429,7 +423,7 @@ struct BwrapSandbox {
     id: String,
     bwrap: String,
     dirs: Dirs,
-    binds: Vec<String>,
+    binds: Arc<Vec<String>>,
     tools: Option<PathBuf>,
     init: Option<PathBuf>,
     forwards: Vec<Forward>,

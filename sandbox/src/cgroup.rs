@@ -57,19 +57,8 @@ impl Cgroup {
 
     /// Files a child writes `0` into to join these cgroups, opened now (before fork).
     pub(crate) fn join_fds(&self) -> std::io::Result<Vec<OwnedFd>> {
-        let dirs: Vec<&PathBuf> = match &self.layout {
-            Layout::V1 {
-                pids,
-                memory,
-                cpuacct,
-                freezer,
-            } => [pids, memory, cpuacct, freezer]
-                .into_iter()
-                .flatten()
-                .collect(),
-            Layout::V2 { dir } => vec![dir],
-        };
-        dirs.into_iter()
+        self.dirs()
+            .into_iter()
             .map(|d| {
                 fs::OpenOptions::new()
                     .write(true)
@@ -182,7 +171,19 @@ impl Cgroup {
     /// Kills what is left and removes the directories.
     pub(crate) fn destroy(&self) {
         self.kill_all();
-        let dirs: Vec<&PathBuf> = match &self.layout {
+        for dir in self.dirs() {
+            for _ in 0..50 {
+                if fs::remove_dir(dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
+    /// Every directory of this cgroup (one per v1 hierarchy, or the v2 one).
+    fn dirs(&self) -> Vec<&PathBuf> {
+        match &self.layout {
             Layout::V1 {
                 pids,
                 memory,
@@ -193,32 +194,15 @@ impl Cgroup {
                 .flatten()
                 .collect(),
             Layout::V2 { dir } => vec![dir],
-        };
-        for dir in dirs {
-            for _ in 0..50 {
-                if fs::remove_dir(dir).is_ok() || !dir.exists() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
         }
     }
 
+    /// The member list (the same processes in every hierarchy).
     fn procs_file(&self) -> PathBuf {
-        match &self.layout {
-            Layout::V1 {
-                pids,
-                memory,
-                cpuacct,
-                freezer,
-            } => [pids, freezer, memory, cpuacct]
-                .into_iter()
-                .flatten()
-                .next()
-                .map(|d| d.join("cgroup.procs"))
-                .unwrap_or_default(),
-            Layout::V2 { dir } => dir.join("cgroup.procs"),
-        }
+        self.dirs()
+            .first()
+            .map(|d| d.join("cgroup.procs"))
+            .unwrap_or_default()
     }
 }
 

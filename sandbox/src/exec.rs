@@ -124,13 +124,7 @@ impl Execution {
     /// Waits for the end, discarding output lines not read yet.
     pub async fn wait(mut self) -> ExitInfo {
         while self.lines.recv().await.is_some() {}
-        match self.done.await {
-            Ok(info) => info,
-            Err(_) => ExitInfo {
-                duration: self.started.elapsed(),
-                ..ExitInfo::default()
-            },
-        }
+        self.end().await
     }
 
     /// Waits for the end and returns all output lines.
@@ -139,13 +133,17 @@ impl Execution {
         while let Some(l) = self.lines.recv().await {
             lines.push(l);
         }
-        let info = match self.done.await {
+        (lines, self.end().await)
+    }
+
+    /// The supervisor's report (an empty one if it is gone).
+    async fn end(self) -> ExitInfo {
+        match self.done.await {
             Ok(info) => info,
             Err(_) => ExitInfo {
                 duration: self.started.elapsed(),
                 ..ExitInfo::default()
             },
-        };
-        (lines, info)
+        }
     }
 }

@@ -19,6 +19,16 @@ struct Fixture {
     backend: BwrapBackend,
 }
 
+impl Fixture {
+    /// A sandbox with no network and the default limits.
+    async fn isolated(&self) -> Arc<dyn Sandbox> {
+        self.backend
+            .create(spec(NetworkPolicy::None, None, &[]))
+            .await
+            .unwrap()
+    }
+}
+
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let config = SandboxConfig {
@@ -114,11 +124,7 @@ fn fetch(url: &str) -> ExecRequest {
 #[tokio::test]
 async fn runs_commands_streams_output_and_keeps_the_workspace_on_the_host() {
     let f = fixture().await;
-    let sb = f
-        .backend
-        .create(spec(NetworkPolicy::None, None, &[]))
-        .await
-        .unwrap();
+    let sb = f.isolated().await;
     sb.upload("data.csv", b"a,b\n1,2\n".to_vec()).await.unwrap();
     let req = ExecRequest {
         stdin: Some(b"from stdin\n".to_vec()),
@@ -152,17 +158,9 @@ async fn host_files_outside_the_binds_are_invisible() {
     let canary_dir = tempfile::tempdir().unwrap();
     let canary = canary_dir.path().join("canary.txt");
     std::fs::write(&canary, "CANARY-7f3a").unwrap();
-    let other = f
-        .backend
-        .create(spec(NetworkPolicy::None, None, &[]))
-        .await
-        .unwrap();
+    let other = f.isolated().await;
     std::fs::write(other.workspace().join("neighbour.txt"), "NEIGHBOUR-SECRET").unwrap();
-    let sb = f
-        .backend
-        .create(spec(NetworkPolicy::None, None, &[]))
-        .await
-        .unwrap();
+    let sb = f.isolated().await;
     let script = format!(
         "cat {} 2>&1; cat {} 2>&1; ls /root 2>&1; cat /etc/shadow 2>&1; grep -r CANARY /tmp /app /home 2>/dev/null; touch /usr/x 2>&1; echo end",
         canary.display(),
@@ -185,13 +183,10 @@ async fn host_files_outside_the_binds_are_invisible() {
 
 #[tokio::test]
 async fn host_environment_never_enters_the_sandbox() {
-    // SAFETY of the test: set before any sandbox starts; read only by the child environment.
+    // cargo and nextest put CARGO_* variables into this process: they must not get through.
+    assert!(std::env::vars().any(|(k, _)| k.starts_with("CARGO")));
     let f = fixture().await;
-    let sb = f
-        .backend
-        .create(spec(NetworkPolicy::None, None, &[]))
-        .await
-        .unwrap();
+    let sb = f.isolated().await;
     let (out, _, _) = run(
         &sb,
         sh("env; cat /proc/1/environ 2>/dev/null | tr '\\0' '\\n'"),
@@ -206,11 +201,7 @@ async fn host_environment_never_enters_the_sandbox() {
 #[tokio::test]
 async fn symlinks_planted_in_results_are_not_followed() {
     let f = fixture().await;
-    let sb = f
-        .backend
-        .create(spec(NetworkPolicy::None, None, &[]))
-        .await
-        .unwrap();
+    let sb = f.isolated().await;
     let (_, _, info) = run(&sb, sh("ln -s /etc/shadow /app/results/leak && ln -s / /app/results/root && echo ok > /app/results/fine")).await;
     assert!(info.success());
     let err = sb
@@ -387,11 +378,7 @@ async fn the_file_size_limit_stops_a_runaway_writer() {
 #[tokio::test]
 async fn bad_inputs_are_refused_with_clear_errors() {
     let f = fixture().await;
-    let sb = f
-        .backend
-        .create(spec(NetworkPolicy::None, None, &[]))
-        .await
-        .unwrap();
+    let sb = f.isolated().await;
     for name in ["../x", "a/b", "", ".."] {
         let err = sb.upload(name, vec![1]).await.unwrap_err().to_string();
         assert!(err.contains("bad sandbox path"), "{name}: {err}");

@@ -10,7 +10,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use wharf_engine::{Engine, EngineError, Progress, RunRequest, RunSummary, StoreSink};
 use wharf_gateway::Gateway;
-use wharf_ingest::{ObjectStorage, OpenMode, StorageRoot};
+use wharf_ingest::{ObjectStorage, OpenMode};
 use wharf_sandbox::{BwrapBackend, NetworkPolicy};
 
 use crate::config::Config;
@@ -132,9 +132,8 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
 pub async fn start_engine(
     config: &Config,
 ) -> anyhow::Result<(Engine, wharf_gateway::GatewayServer)> {
-    let root = StorageRoot::parse(&config.storage)?;
-    let objects = ObjectStorage::open(&root)?;
     let store = Arc::new(super::open_store(config, OpenMode::Write).await?);
+    let objects = ObjectStorage::open(store.root())?;
     let mut sandbox = config.sandbox.clone();
     if sandbox.init_path.is_none() {
         sandbox.init_path = default_init();
