@@ -340,14 +340,7 @@ mod tests {
     use super::*;
 
     fn spec(kind: ProviderKind) -> ProviderSpec {
-        ProviderSpec {
-            name: None,
-            kind,
-            base_url: None,
-            api_key: None,
-            api_key_env: None,
-            headers: BTreeMap::new(),
-        }
+        ProviderSpec::new(kind)
     }
 
     #[test]
