@@ -6,6 +6,7 @@ pub mod ingest;
 pub mod run;
 pub mod runbook;
 pub mod runtimes;
+pub mod serve;
 pub mod sql;
 pub mod tables;
 

@@ -29,6 +29,8 @@ pub struct Config {
     pub gateway: GatewayConfig,
     /// `[providers.NAME]`: model providers by name (`--provider NAME`, `model_provider: NAME`).
     pub providers: BTreeMap<String, ProviderSpec>,
+    /// `[server]`: `wharf serve`.
+    pub server: wharf_server::ServerConfig,
 }
 
 /// The file used when none is given and `./wharf.toml` exists.

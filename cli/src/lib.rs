@@ -51,6 +51,8 @@ enum Command {
     Run(Box<commands::run::RunArgs>),
     /// List and install the agent CLIs sandboxes run.
     Runtimes(commands::runtimes::RuntimesArgs),
+    /// Start the service: OpenAI-compatible API, runs API, SQL, webhooks.
+    Serve(commands::serve::ServeArgs),
 }
 
 /// Runs `wharf` with the process arguments.
@@ -104,6 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => commands::demo::run(&config, args).await,
         Command::Run(args) => commands::run::run(&config, *args).await,
         Command::Runtimes(args) => commands::runtimes::run(&config, args).await,
+        Command::Serve(args) => commands::serve::run(&config, args).await,
         Command::Tables(args) => commands::tables::run(args),
         Command::Runbook(args) => commands::runbook::run(args),
     }

@@ -51,6 +51,12 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// Catalog (run table, secrets) failure.
+    #[error(transparent)]
+    Catalog(#[from] wharf_catalog::CatalogError),
+    /// The run was cancelled before its agent started.
+    #[error("cancelled")]
+    Cancelled,
     /// The gateway could not start.
     #[error("gateway: {0}")]
     Gateway(String),

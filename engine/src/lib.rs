@@ -1,8 +1,9 @@
-//! The run lifecycle behind `wharf run` (and, later, the API): validate and render the
+//! The run lifecycle behind `wharf run` and the API: validate and render the
 //! runbook, make a sandbox, start the agent with a run-scoped gateway token, turn its
 //! stream into events as it goes, collect its results, and record the run.
 
 mod artifacts;
+mod bus;
 mod calls;
 mod error;
 mod prepare;
@@ -10,8 +11,10 @@ mod progress;
 mod redact;
 mod request;
 mod run;
+mod service;
 
 pub use artifacts::{content_type, glob_match, missing_outputs, object_key};
+pub use bus::{BusEvent, EventBus, Subscription};
 pub use calls::{StoreSink, Tally};
 pub use error::EngineError;
 pub use prepare::{Prepared, prepare, resolve_provider};
@@ -19,3 +22,4 @@ pub use progress::{Progress, ProgressTx};
 pub use redact::Redactor;
 pub use request::{ArtifactSummary, Phases, RunRequest, RunSummary};
 pub use run::Engine;
+pub use service::{RESTART_REASON, RunService, ServiceConfig, Submission};

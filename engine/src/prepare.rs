@@ -136,25 +136,45 @@ pub async fn prepare(
         .provider
         .clone()
         .or_else(|| fm.model_provider.clone());
+    // Provider keys: the request's secrets first, then the host (they go to the gateway
+    // only). Runbook secrets: the request's secrets only when it has them.
+    let provider_env = |name: &str| match &request.secrets {
+        Some(map) => map.get(name).cloned().or_else(|| env(name)),
+        None => env(name),
+    };
+    let secret_env = |name: &str| match &request.secrets {
+        Some(map) => map.get(name).cloned(),
+        None => env(name),
+    };
     let provider = match runtime.wire_api() {
         Some(api) => Some(resolve_provider(
             provider_name.as_deref(),
             api,
             providers,
-            env,
+            &provider_env,
         )?),
         None => match provider_name {
-            Some(name) => Some(resolve_provider(Some(&name), LlmApi::Chat, providers, env)?),
+            Some(name) => Some(resolve_provider(
+                Some(&name),
+                LlmApi::Chat,
+                providers,
+                &provider_env,
+            )?),
             None => None,
         },
     };
+    let secret_source = if request.secrets.is_some() {
+        "set it with the secrets API of the collection"
+    } else {
+        "set the environment variable on the host"
+    };
     let mut secrets = Vec::new();
     for decl in &fm.secrets {
-        match env(&decl.env) {
+        match secret_env(&decl.env) {
             Some(value) => secrets.push((decl.name.clone(), decl.env.clone(), value)),
             None if decl.required => {
                 return Err(EngineError::Runbook(format!(
-                    "secret `{}` is required: set the environment variable `{}` on the host",
+                    "secret `{}` (`{}`) is required: {secret_source}",
                     decl.name, decl.env
                 )));
             }
@@ -220,11 +240,22 @@ pub fn resolve_provider(
                 )));
             }
         },
-        None => ProviderSpec::new(match api {
-            LlmApi::Messages => ProviderKind::Anthropic,
-            LlmApi::Gemini => ProviderKind::Gemini,
-            LlmApi::Responses | LlmApi::Chat => ProviderKind::Openai,
-        }),
+        None => {
+            let kind = match api {
+                LlmApi::Messages => ProviderKind::Anthropic,
+                LlmApi::Gemini => ProviderKind::Gemini,
+                LlmApi::Responses | LlmApi::Chat => ProviderKind::Openai,
+            };
+            // A provider configured under the kind's own name is the default for it.
+            match providers.get(kind.as_str()) {
+                Some(spec) => {
+                    let mut spec = spec.clone();
+                    spec.name.get_or_insert_with(|| kind.as_str().to_owned());
+                    spec
+                }
+                None => ProviderSpec::new(kind),
+            }
+        }
     };
     spec.resolve_with(|v| env(v))
         .map_err(|e| EngineError::Provider(e.to_string()))

@@ -71,5 +71,67 @@ pub enum Progress {
     },
 }
 
+impl Progress {
+    /// One report in words: (a finished line, the current activity). The CLI's step
+    /// list and the text of the API's stream frames.
+    pub fn describe(&self) -> (Option<String>, Option<String>) {
+        match self {
+            Progress::RunbookLoaded {
+                run_id,
+                runbook,
+                version,
+                agent,
+                model,
+            } => (
+                Some(format!(
+                    "✓ Runbook loaded: {runbook}{} — {agent}{} — run {run_id}",
+                    version
+                        .as_ref()
+                        .map(|v| format!(" v{v}"))
+                        .unwrap_or_default(),
+                    model
+                        .as_ref()
+                        .map(|m| format!(" / {m}"))
+                        .unwrap_or_default()
+                )),
+                Some("creating sandbox".into()),
+            ),
+            Progress::SandboxReady {
+                sandbox,
+                ms,
+                network,
+            } => (
+                Some(format!(
+                    "✓ Sandbox ready in {ms} ms (network: {network}, id {sandbox})"
+                )),
+                Some("starting agent".into()),
+            ),
+            Progress::AgentStarted { agent, version } => (
+                Some(format!(
+                    "✓ Agent started: {agent} {}",
+                    version.clone().unwrap_or_default()
+                )),
+                Some("waiting for the agent".into()),
+            ),
+            Progress::Step { seq, summary, .. } => (
+                Some(format!("  · [{seq}] {summary}")),
+                Some(summary.clone()),
+            ),
+            Progress::AgentExited { how, .. } => (
+                Some(format!("✓ Agent ended: {how}")),
+                Some("collecting results".into()),
+            ),
+            Progress::ArtifactsCollected { files, bytes } => (
+                Some(format!(
+                    "✓ Results collected: {files} file(s), {bytes} bytes"
+                )),
+                Some("recording".into()),
+            ),
+            Progress::Warning { message } => (Some(format!("! {message}")), None),
+            Progress::Finished { .. } => (None, None),
+        }
+    }
+}
+
 /// Where progress goes.
 pub type ProgressTx = tokio::sync::mpsc::UnboundedSender<Progress>;

@@ -3,12 +3,20 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 use wharf_sandbox::NetworkPolicy;
 
-/// One run to start.
-#[derive(Debug, Clone, Default)]
+/// One run to start. Serialized into the durable queue without its secrets and its
+/// cancellation handle.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RunRequest {
+    /// Run id to use (default: a new one).
+    #[serde(default)]
+    pub run_id: Option<String>,
     /// The runbook file.
     pub runbook: PathBuf,
     /// `--param name=value`.
@@ -37,6 +45,34 @@ pub struct RunRequest {
     pub command: Vec<String>,
     /// Task name.
     pub task: Option<String>,
+    /// Labels recorded on the run (`labels` rows, author `api`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Where declared runbook secrets and provider keys come from. `None`: the host
+    /// environment (`wharf run`). `Some`: only these values (a collection's secrets on the
+    /// server), so a runbook can never pull a host variable into its sandbox; provider
+    /// keys not found here still come from the host, but only to the gateway.
+    #[serde(skip)]
+    pub secrets: Option<BTreeMap<String, String>>,
+    /// Cancels the run (the agent is killed, the run recorded as `cancelled`).
+    #[serde(skip)]
+    pub cancel: CancellationToken,
+}
+
+impl std::fmt::Debug for RunRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunRequest")
+            .field("run_id", &self.run_id)
+            .field("runbook", &self.runbook)
+            .field("agent", &self.agent)
+            .field("model", &self.model)
+            .field("collection", &self.collection)
+            .field(
+                "secrets",
+                &self.secrets.as_ref().map(|s| s.keys().collect::<Vec<_>>()),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// The end of a run, as `wharf run` prints it.

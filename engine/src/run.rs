@@ -9,7 +9,8 @@ use chrono::Utc;
 use wharf_gateway::{Gateway, ProviderSpec, RunGrant};
 use wharf_ingest::{ObjectStorage, Store};
 use wharf_model::{
-    CostSource, EventKind, EventRecord, Record, RunRecord, RunSource, RunStatus, TypeTag,
+    CostSource, EventKind, EventRecord, LabelRecord, Record, RunRecord, RunSource, RunStatus,
+    TypeTag,
 };
 use wharf_runtimes::{AgentEvent, InvocationInput, Stdin, parse_all};
 use wharf_sandbox::{
@@ -84,7 +85,11 @@ impl Engine {
             .unwrap_or_else(|| self.default_collection.clone());
         wharf_model::validate_collection("collection", &collection)
             .map_err(|e| EngineError::Param(e.to_string()))?;
-        let run_id = wharf_model::new_run_id();
+        let run_id = match &request.run_id {
+            Some(id) => wharf_model::normalize_uuid("run_id", id)
+                .map_err(|e| EngineError::Param(e.to_string()))?,
+            None => wharf_model::new_run_id(),
+        };
         for w in &prepared.warnings {
             send(&progress, Progress::Warning { message: w.clone() });
         }
@@ -184,6 +189,28 @@ impl RunContext<'_> {
         };
         self.token = Some(token.clone());
         self.recorder.redactor = redactor;
+        if !self.request.labels.is_empty() {
+            let labels = self
+                .request
+                .labels
+                .iter()
+                .map(|(key, value)| {
+                    Record::Label(LabelRecord {
+                        type_tag: TypeTag,
+                        label_id: None,
+                        run_id: self.run_id.clone(),
+                        collection: Some(self.collection.clone()),
+                        key: key.clone(),
+                        value: value.clone(),
+                        value_num: None,
+                        author: Some("api".into()),
+                        note: None,
+                        created_at: self.started_at,
+                    })
+                })
+                .collect();
+            engine.store.ingest(labels).await?;
+        }
 
         // The sandbox.
         let t = Instant::now();
@@ -250,6 +277,9 @@ impl RunContext<'_> {
         );
 
         // The agent.
+        if self.request.cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
         self.recorder.status("agent started", None).await;
         send(
             &self.progress,
@@ -269,10 +299,22 @@ impl RunContext<'_> {
             timeout: None,
         };
         let mut execution = sandbox.exec(request).await?;
+        let canceller = execution.canceller();
+        let cancel = self.request.cancel.clone();
         let mut parser = prepared.runtime.parser();
         let mut stderr_tail: Vec<String> = Vec::new();
         let mut first_line: Option<Duration> = None;
-        while let Some(line) = execution.next_line().await {
+        let mut cancel_sent = false;
+        loop {
+            let line = tokio::select! {
+                line = execution.next_line() => line,
+                () = cancel.cancelled(), if !cancel_sent => {
+                    cancel_sent = true;
+                    canceller.notify_one();
+                    continue;
+                }
+            };
+            let Some(line) = line else { break };
             first_line.get_or_insert(line.at);
             match line.stream {
                 Stream::Stdout => {
@@ -427,6 +469,12 @@ impl RunContext<'_> {
             .filter_map(|o| o.glob.clone().or_else(|| o.relative.clone()))
             .collect();
         let (status, error, missing, artifacts) = match &outcome {
+            Err(EngineError::Cancelled) => (
+                RunStatus::Cancelled,
+                Some("cancelled before the agent started".to_owned()),
+                Vec::new(),
+                Vec::new(),
+            ),
             Err(e) => (
                 RunStatus::Error,
                 Some(e.to_string()),

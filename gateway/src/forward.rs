@@ -49,6 +49,24 @@ impl Gateway {
             Ok(body) => body,
             Err(e) => return error_response(&e, dialect),
         };
+        self.forward_as(grant, endpoint, &req, body).await
+    }
+
+    /// Relays one request whose caller was authenticated elsewhere (a server's own API
+    /// tokens) under `grant`, with its body already read. Never fails: errors are answered
+    /// in the native shape of `endpoint`.
+    pub async fn forward_as(
+        &self,
+        grant: Arc<RunGrant>,
+        endpoint: Endpoint,
+        req: &HttpRequest,
+        body: Bytes,
+    ) -> HttpResponse {
+        let dialect = endpoint.dialect();
+        if body.len() > self.config().max_request_bytes {
+            let limit = self.config().max_request_bytes;
+            return error_response(&GatewayError::BodyTooLarge { limit }, dialect);
+        }
         let head = match parse_head(&endpoint, &body).await {
             Ok(head) => head,
             Err(e) => return error_response(&e, dialect),
@@ -71,7 +89,7 @@ impl Gateway {
                 .map(|m| grant.model_override.as_deref().unwrap_or(m));
             CallStart::new(Arc::clone(&grant), api, model.unwrap_or_default(), streamed)
         });
-        match self.send(&grant, endpoint, &req, body, requested).await {
+        match self.send(&grant, endpoint, req, body, requested).await {
             Ok(upstream) => self.relay(upstream, start),
             Err(e) => {
                 if let Some(start) = &start {
@@ -164,11 +182,8 @@ impl Gateway {
     }
 }
 
-/// A native-shaped error response.
-pub(crate) fn error_response(
-    error: &GatewayError,
-    dialect: crate::endpoint::Dialect,
-) -> HttpResponse {
+/// A native-shaped error response (OpenAI, Anthropic or Gemini error body).
+pub fn error_response(error: &GatewayError, dialect: crate::endpoint::Dialect) -> HttpResponse {
     let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::BAD_GATEWAY);
     HttpResponse::build(status).json(error.native_body(dialect))
 }

@@ -30,6 +30,7 @@ pub mod usage;
 
 pub use endpoint::{Dialect, Endpoint, GeminiMethod};
 pub use error::{GatewayError, native_error, upstream_error_message};
+pub use forward::error_response;
 pub use gateway::{Gateway, GatewayConfig};
 pub use headers::DEFAULT_ANTHROPIC_VERSION;
 pub use price::{Price, PriceTable, SHIPPED_PRICES};

@@ -55,3 +55,7 @@ pub fn conversation_for(path: &str, body: &serde_json::Value) -> Option<Conversa
         None
     }
 }
+
+/// The script `wharf serve` answers with when no model provider is configured (offline
+/// mode): one shell step writes `/app/results/report.md`, then a final text.
+pub const OFFLINE_SCRIPT: &str = include_str!("../scripts/write-report.yaml");

@@ -90,6 +90,41 @@ impl Session {
             .await?)
     }
 
+    /// Runs a read-only statement and collects at most `max_rows` rows of its result;
+    /// the flag says whether there were more.
+    pub async fn sql_limited(
+        &self,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<(QueryResult, bool), QueryError> {
+        let df = self.plan(sql).await?;
+        let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+        let batches = df
+            .limit(0, Some(max_rows.saturating_add(1)))?
+            .collect()
+            .await?;
+        let mut kept = Vec::new();
+        let mut rows = 0usize;
+        let mut truncated = false;
+        for batch in batches {
+            let left = max_rows - rows;
+            if batch.num_rows() > left {
+                kept.push(batch.slice(0, left));
+                truncated = true;
+                break;
+            }
+            rows += batch.num_rows();
+            kept.push(batch);
+        }
+        Ok((
+            QueryResult {
+                schema,
+                batches: kept,
+            },
+            truncated,
+        ))
+    }
+
     /// Runs a read-only statement and collects its result.
     pub async fn sql(&self, sql: &str) -> Result<QueryResult, QueryError> {
         let df = self.plan(sql).await?;

@@ -99,6 +99,7 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         keep: args.keep,
         command: args.command.clone(),
         task: args.task.clone(),
+        ..RunRequest::default()
     };
     let (engine, _server) = start_engine(config).await?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -184,7 +185,7 @@ async fn show(mut rx: tokio::sync::mpsc::UnboundedReceiver<Progress>, json: bool
             }
             continue;
         }
-        let (done, current) = describe(&p);
+        let (done, current) = p.describe();
         match &bar {
             Some(bar) => {
                 if let Some(line) = done {
@@ -204,65 +205,6 @@ async fn show(mut rx: tokio::sync::mpsc::UnboundedReceiver<Progress>, json: bool
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
-    }
-}
-
-/// (a finished line, the current activity) for one report.
-fn describe(p: &Progress) -> (Option<String>, Option<String>) {
-    match p {
-        Progress::RunbookLoaded {
-            run_id,
-            runbook,
-            version,
-            agent,
-            model,
-        } => (
-            Some(format!(
-                "✓ Runbook loaded: {runbook}{} — {agent}{} — run {run_id}",
-                version
-                    .as_ref()
-                    .map(|v| format!(" v{v}"))
-                    .unwrap_or_default(),
-                model
-                    .as_ref()
-                    .map(|m| format!(" / {m}"))
-                    .unwrap_or_default()
-            )),
-            Some("creating sandbox".into()),
-        ),
-        Progress::SandboxReady {
-            sandbox,
-            ms,
-            network,
-        } => (
-            Some(format!(
-                "✓ Sandbox ready in {ms} ms (network: {network}, id {sandbox})"
-            )),
-            Some("starting agent".into()),
-        ),
-        Progress::AgentStarted { agent, version } => (
-            Some(format!(
-                "✓ Agent started: {agent} {}",
-                version.clone().unwrap_or_default()
-            )),
-            Some("waiting for the agent".into()),
-        ),
-        Progress::Step { seq, summary, .. } => (
-            Some(format!("  · [{seq}] {summary}")),
-            Some(summary.clone()),
-        ),
-        Progress::AgentExited { how, .. } => (
-            Some(format!("✓ Agent ended: {how}")),
-            Some("collecting results".into()),
-        ),
-        Progress::ArtifactsCollected { files, bytes } => (
-            Some(format!(
-                "✓ Results collected: {files} file(s), {bytes} bytes"
-            )),
-            Some("recording".into()),
-        ),
-        Progress::Warning { message } => (Some(format!("! {message}")), None),
-        Progress::Finished { .. } => (None, None),
     }
 }
 

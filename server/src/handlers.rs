@@ -1,0 +1,15 @@
+//! Thin handlers: parse, call the domain, answer. Errors become HTTP in `error.rs` only.
+
+pub mod artifacts;
+pub mod chat;
+pub mod collections;
+pub mod events;
+pub mod ops;
+pub mod passthrough;
+pub mod runs;
+pub mod secrets;
+pub mod sql;
+pub mod tasks;
+pub mod trajectory;
+pub mod uploads;
+pub mod webhooks;

@@ -1,0 +1,198 @@
+//! `POST /v1/chat/completions`: a model passthrough through the gateway, or, with a
+//! `wharf` (alias `jetty`) block, a runbook run whose system message is the runbook.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+use wharf_catalog::RunState;
+use wharf_gateway::Endpoint;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::stream::{ChunkFraming, respond, result_json, result_text};
+use crate::submit::{RunInput, RunOptions, submit};
+use crate::views::run_view;
+
+/// The handler.
+pub async fn completions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let bytes = crate::body::read(body, state.config.max_json_bytes).await?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
+    let Some(object) = value.as_object() else {
+        return Err(ApiError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
+    };
+    let block = object.get("wharf").or_else(|| object.get("jetty"));
+    match block {
+        None => {
+            Ok(
+                crate::handlers::passthrough::forward(&state, &caller, Endpoint::Chat, &req, bytes)
+                    .await?,
+            )
+        }
+        Some(block) => runbook_mode(&state, &caller, object, block).await,
+    }
+}
+
+async fn runbook_mode(
+    state: &AppState,
+    caller: &Caller,
+    body: &serde_json::Map<String, Value>,
+    block: &Value,
+) -> ApiResult<HttpResponse> {
+    let options: RunOptions = serde_path_to_error::deserialize(block.clone()).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "invalid `wharf` block at `{}`: {}",
+            e.path(),
+            e.inner()
+        ))
+    })?;
+    if let Some(flag) = &options.runbook
+        && flag != &Value::Bool(true)
+    {
+        return Err(ApiError::BadRequest(
+            "`wharf.runbook` must be true (the system message is the runbook)".into(),
+        ));
+    }
+    let messages = body
+        .get("messages")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::BadRequest("`messages` must be an array".into()))?;
+    let text_of = |m: &Value| -> Option<String> {
+        match m.get("content")? {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(parts) => Some(
+                parts
+                    .iter()
+                    .filter_map(|p| p.get("text").and_then(Value::as_str))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            _ => None,
+        }
+    };
+    let role = |m: &Value| {
+        m.get("role")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut runbook = messages
+        .iter()
+        .find(|m| matches!(role(m).as_str(), "system" | "developer"))
+        .and_then(text_of);
+    let request: Vec<String> = messages
+        .iter()
+        .filter(|m| role(m) == "user")
+        .filter_map(text_of)
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    if let Some(text) = &mut runbook
+        && !request.is_empty()
+    {
+        text.push_str("\n\n## Request from the user\n\n");
+        text.push_str(&request.join("\n\n"));
+        text.push('\n');
+    }
+    let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
+    let wait = options
+        .timeout_hint
+        .filter(|t| t.is_finite() && *t >= 0.0)
+        .unwrap_or(state.config.wait_hint_secs);
+    let run = submit(
+        state,
+        caller.collection(),
+        RunInput {
+            options,
+            runbook,
+            files: Vec::new(),
+        },
+    )
+    .await?;
+    let model = format!(
+        "wharf/{}",
+        run.agent.clone().unwrap_or_else(|| "agent".into())
+    );
+    let created = run.created_at.timestamp();
+    if stream {
+        let framing = ChunkFraming {
+            id: format!("chatcmpl-{}", run.run_id),
+            model,
+            created,
+            started: false,
+        };
+        return Ok(respond(state, run, 0, framing));
+    }
+    let finished = wait_for_end(state, &run, Duration::from_secs_f64(wait)).await;
+    match finished {
+        Some(done) => Ok(HttpResponse::Ok().json(json!({
+            "id": format!("chatcmpl-{}", done.run_id),
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [{
+                "index": 0,
+                "message": {"role": "assistant", "content": result_text(&done)},
+                "finish_reason": "stop",
+            }],
+            "usage": usage(&done),
+            "wharf": result_json(&done),
+        }))),
+        None => {
+            let latest = state.catalog().run_any(&run.run_id).await?.unwrap_or(run);
+            Ok(HttpResponse::build(StatusCode::ACCEPTED).json(json!({
+                "id": format!("chatcmpl-{}", latest.run_id),
+                "object": "wharf.run",
+                "run_id": latest.run_id,
+                "status": latest.status,
+                "note": "the run is still going; follow it at urls.events or poll urls.self",
+                "run": run_view(&latest),
+            })))
+        }
+    }
+}
+
+fn usage(run: &RunState) -> Value {
+    let get = |k: &str| {
+        run.summary
+            .as_ref()
+            .and_then(|s| s.get(k))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
+    let (input, output) = (get("input_tokens"), get("output_tokens"));
+    json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output})
+}
+
+/// Waits until the run ends or `wait` passes.
+async fn wait_for_end(state: &AppState, run: &RunState, wait: Duration) -> Option<RunState> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut sub = state.service.bus().subscribe(&run.run_id);
+    loop {
+        if let Ok(Some(r)) = state.catalog().run_any(&run.run_id).await
+            && !matches!(r.status.as_str(), "queued" | "running")
+        {
+            return Some(r);
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        let step = (deadline - now).min(Duration::from_millis(500));
+        match &mut sub {
+            Some(s) => {
+                let _ = tokio::time::timeout(step, s.live.recv()).await;
+            }
+            None => tokio::time::sleep(step).await,
+        }
+    }
+}

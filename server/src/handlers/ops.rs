@@ -1,0 +1,42 @@
+//! `/healthz`, `/metrics`, `/openapi.json`.
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Liveness plus what the server runs on.
+pub async fn healthz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let catalog = state.catalog().queue_depth().await.is_ok();
+    let body = json!({
+        "status": if catalog { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "catalog": state.catalog().backend(),
+        "offline_models": state.offline,
+    });
+    Ok(if catalog {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    })
+}
+
+/// Prometheus text format.
+pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let m = &state.metrics;
+    m.queue_depth.set(state.catalog().queue_depth().await?);
+    m.running
+        .set(i64::try_from(state.service.running()).unwrap_or(i64::MAX));
+    for (status, count) in state.catalog().run_counts().await? {
+        m.runs.with_label_values(&[status.as_str()]).set(count);
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(m.render()?))
+}
+
+/// The OpenAPI document, generated from the route table the server mounts.
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(crate::openapi::document())
+}

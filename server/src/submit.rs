@@ -1,0 +1,261 @@
+//! Turning an API request (REST or the `wharf` block of a chat completion) into a queued
+//! run: the runbook (inline or a stored task), parameters, input files (inline or uploads),
+//! and the run options, all checked before anything is queued.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+use wharf_catalog::RunState;
+use wharf_catalog::webhook::WEBHOOK_SECRET;
+use wharf_engine::{RunRequest, Submission};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::uploads::{check_file_name, parse_upload_path};
+
+/// Longest run a request may ask for.
+const MAX_TIMEOUT_SECS: f64 = 24.0 * 3600.0;
+
+/// The run options shared by every way to start a run (the fields of the `wharf` block).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunOptions {
+    /// `true` in the chat form (the system message is the runbook).
+    #[serde(default)]
+    pub runbook: Option<serde_json::Value>,
+    /// Collection; must be the token's own when given.
+    #[serde(default)]
+    pub collection: Option<String>,
+    /// A stored task (`name` or `name@version`) whose runbook to run, or the task name
+    /// the run is recorded under.
+    #[serde(default)]
+    pub task: Option<String>,
+    /// Runtime.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Provider name or kind.
+    #[serde(default)]
+    pub model_provider: Option<String>,
+    /// Sandbox snapshot.
+    #[serde(default)]
+    pub snapshot: Option<String>,
+    /// Runbook parameters.
+    #[serde(default)]
+    pub template_variables: BTreeMap<String, serde_json::Value>,
+    /// Uploaded files (`uploads/<id>/<name>` as returned by the uploads API).
+    #[serde(default)]
+    pub file_paths: Vec<String>,
+    /// Where to POST the result.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Labels recorded on the run.
+    #[serde(default)]
+    pub labels: BTreeMap<String, serde_json::Value>,
+    /// Wall-clock limit of the agent.
+    #[serde(default)]
+    pub timeout_sec: Option<f64>,
+    /// Seconds a non-streaming request waits before answering 202.
+    #[serde(default)]
+    pub timeout_hint: Option<f64>,
+}
+
+/// A run to submit: the options plus what came with them.
+#[derive(Debug, Default)]
+pub struct RunInput {
+    /// Options.
+    pub options: RunOptions,
+    /// Runbook text (else the task's).
+    pub runbook: Option<String>,
+    /// Files sent with the request: (name, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+fn scalar(field: &str, key: &str, value: &serde_json::Value) -> ApiResult<String> {
+    match value {
+        serde_json::Value::String(s) => Ok(s.clone()),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        serde_json::Value::Bool(b) => Ok(b.to_string()),
+        _ => Err(ApiError::BadRequest(format!(
+            "`{field}.{key}` must be a string, number or boolean"
+        ))),
+    }
+}
+
+/// Checks and queues `input` in the caller's `collection`.
+pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiResult<RunState> {
+    let o = input.options;
+    if let Some(c) = &o.collection
+        && c != collection
+    {
+        return Err(ApiError::Forbidden(format!(
+            "this token belongs to collection `{collection}`, not `{c}`"
+        )));
+    }
+    let (runbook, task) = match (input.runbook, &o.task) {
+        (Some(text), task) => (text, task.clone()),
+        (None, Some(task)) => {
+            let (name, version) = match task.split_once('@') {
+                Some((n, v)) => (
+                    n,
+                    Some(v.parse::<i64>().map_err(|_| {
+                        ApiError::BadRequest(format!("`task`: bad version in `{task}`"))
+                    })?),
+                ),
+                None => (task.as_str(), None),
+            };
+            let stored = state
+                .catalog()
+                .task(collection, name, version)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("task `{task}`")))?;
+            (stored.runbook, Some(name.to_owned()))
+        }
+        (None, None) => {
+            return Err(ApiError::BadRequest(
+                "no runbook: send one (the system message, or a `runbook` file/field) or name a stored `task`".into(),
+            ));
+        }
+    };
+    if runbook.trim().is_empty() {
+        return Err(ApiError::BadRequest("the runbook is empty".into()));
+    }
+    if let Some(p) = &o.model_provider
+        && (p.starts_with("http://") || p.starts_with("https://"))
+        && !state.config.allow_url_providers
+    {
+        return Err(ApiError::BadRequest(format!(
+            "`model_provider`: `{p}` is a URL; this server only allows configured providers (server.allow_url_providers is off)"
+        )));
+    }
+    let timeout = match o.timeout_sec {
+        Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_SECS => {
+            Some(Duration::from_secs_f64(t))
+        }
+        Some(t) => {
+            return Err(ApiError::BadRequest(format!(
+                "`timeout_sec` must be in (0, {MAX_TIMEOUT_SECS}], got {t}"
+            )));
+        }
+        None => None,
+    };
+    if let Some(url) = &o.webhook_url {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| ApiError::BadRequest(format!("`webhook_url` `{url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ApiError::BadRequest(format!(
+                "`webhook_url` must be http or https, got `{}`",
+                parsed.scheme()
+            )));
+        }
+        let check = state
+            .catalog()
+            .check_secrets(collection, &[WEBHOOK_SECRET.to_owned()])
+            .await?;
+        if !check.ready {
+            return Err(ApiError::BadRequest(format!(
+                "`webhook_url` is set but the collection has no `{WEBHOOK_SECRET}` to sign deliveries with; set it with PATCH /api/v1/secrets"
+            )));
+        }
+    }
+    let mut params = Vec::new();
+    for (k, v) in &o.template_variables {
+        params.push((k.clone(), scalar("template_variables", k, v)?));
+    }
+    let mut labels = BTreeMap::new();
+    for (k, v) in &o.labels {
+        if k.trim().is_empty() {
+            return Err(ApiError::BadRequest("`labels`: empty label name".into()));
+        }
+        labels.insert(k.clone(), scalar("labels", k, v)?);
+    }
+
+    // The files the run needs, gathered before anything is written.
+    let mut files = input.files;
+    for path in &o.file_paths {
+        let (id, name) = parse_upload_path(path)?;
+        let upload = state
+            .catalog()
+            .upload(collection, id)
+            .await?
+            .filter(|u| u.name == name)
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "`file_paths`: `{path}` is not an upload of this collection"
+                ))
+            })?;
+        let bytes = state.objects().get(&upload.object_key).await?;
+        files.push((upload.name, bytes.to_vec()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, _) in &files {
+        check_file_name(name)?;
+        if !seen.insert(name.clone()) {
+            return Err(ApiError::BadRequest(format!(
+                "two input files are named `{name}`"
+            )));
+        }
+    }
+
+    let run_id = wharf_model::new_run_id();
+    let dir = state.requests_dir().join(&run_id);
+    let written = write_request(&dir, &runbook, &files).await;
+    let (runbook_path, file_paths) = match written {
+        Ok(paths) => paths,
+        Err(e) => {
+            let _ = tokio::fs::remove_dir_all(&dir).await;
+            return Err(ApiError::Internal(format!("saving the request: {e}")));
+        }
+    };
+    let request = RunRequest {
+        run_id: Some(run_id),
+        runbook: runbook_path,
+        params,
+        files: file_paths,
+        agent: o.agent,
+        model: o.model,
+        provider: o.model_provider,
+        collection: Some(collection.to_owned()),
+        snapshot: o.snapshot,
+        timeout,
+        task,
+        labels,
+        ..RunRequest::default()
+    };
+    let submitted = state
+        .service
+        .submit(
+            collection,
+            request,
+            Submission {
+                webhook_url: o.webhook_url,
+            },
+        )
+        .await;
+    if submitted.is_err() {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+    }
+    Ok(submitted?)
+}
+
+async fn write_request(
+    dir: &std::path::Path,
+    runbook: &str,
+    files: &[(String, Vec<u8>)],
+) -> std::io::Result<(PathBuf, Vec<PathBuf>)> {
+    let inputs = dir.join("files");
+    tokio::fs::create_dir_all(&inputs).await?;
+    let runbook_path = dir.join("runbook.md");
+    tokio::fs::write(&runbook_path, runbook).await?;
+    let mut paths = Vec::new();
+    for (name, bytes) in files {
+        let path = inputs.join(name);
+        tokio::fs::write(&path, bytes).await?;
+        paths.push(path);
+    }
+    Ok((runbook_path, paths))
+}
