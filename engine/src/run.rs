@@ -195,7 +195,7 @@ impl RunContext<'_> {
                 .labels
                 .iter()
                 .map(|(key, value)| {
-                    Record::Label(LabelRecord {
+                    let mut record = Record::Label(LabelRecord {
                         type_tag: TypeTag,
                         label_id: None,
                         run_id: self.run_id.clone(),
@@ -206,9 +206,14 @@ impl RunContext<'_> {
                         author: Some("api".into()),
                         note: None,
                         created_at: self.started_at,
-                    })
+                    });
+                    // Derives the label id and the numeric value.
+                    record
+                        .validate()
+                        .map_err(|e| EngineError::Param(format!("label `{key}`: {e}")))?;
+                    Ok(record)
                 })
-                .collect();
+                .collect::<Result<Vec<_>, EngineError>>()?;
             engine.store.ingest(labels).await?;
         }
 
@@ -305,9 +310,18 @@ impl RunContext<'_> {
         let mut stderr_tail: Vec<String> = Vec::new();
         let mut first_line: Option<Duration> = None;
         let mut cancel_sent = false;
+        // Quiet agents still get their last events written within BATCH_EVERY.
+        let mut tick = tokio::time::interval(BATCH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let line = tokio::select! {
                 line = execution.next_line() => line,
+                _ = tick.tick() => {
+                    if self.recorder.last.elapsed() >= BATCH_EVERY {
+                        self.recorder.flush().await;
+                    }
+                    continue;
+                }
                 () = cancel.cancelled(), if !cancel_sent => {
                     cancel_sent = true;
                     canceller.notify_one();

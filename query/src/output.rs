@@ -84,13 +84,17 @@ pub fn write_result<W: Write>(
             }
         }
         OutputFormat::Json => {
-            let mut w = arrow::json::ArrayWriter::new(&mut out);
+            // The writer prints nothing, or `[]`, for zero rows depending on whether it
+            // saw (empty) batches; the output is always one JSON array.
+            let mut buf = Vec::new();
+            let mut w = arrow::json::ArrayWriter::new(&mut buf);
             w.write_batches(&batches)?;
             w.finish()?;
             drop(w);
-            if result.num_rows() == 0 {
-                out.write_all(b"[]").map_err(out_err)?;
+            if buf.is_empty() {
+                buf.extend_from_slice(b"[]");
             }
+            out.write_all(&buf).map_err(out_err)?;
             writeln!(out).map_err(out_err)?;
         }
         OutputFormat::Jsonl => {

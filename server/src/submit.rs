@@ -62,6 +62,9 @@ pub struct RunOptions {
     /// Seconds a non-streaming request waits before answering 202.
     #[serde(default)]
     pub timeout_hint: Option<f64>,
+    /// For `agent: command`: the command line run in the sandbox.
+    #[serde(default)]
+    pub command: Vec<String>,
 }
 
 /// A run to submit: the options plus what came with them.
@@ -123,6 +126,14 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
     };
     if runbook.trim().is_empty() {
         return Err(ApiError::BadRequest("the runbook is empty".into()));
+    }
+    // Checked here under its own name, so diagnostics never show server paths.
+    let checked = wharf_runbook::check("runbook.md", runbook.as_bytes());
+    if checked.has_errors() {
+        return Err(ApiError::Runbook(format!(
+            "the runbook has errors; nothing was started:\n{}",
+            checked.render_diagnostics()
+        )));
     }
     if let Some(p) = &o.model_provider
         && (p.starts_with("http://") || p.starts_with("https://"))
@@ -224,6 +235,7 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
         timeout,
         task,
         labels,
+        command: o.command,
         ..RunRequest::default()
     };
     let submitted = state

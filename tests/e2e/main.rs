@@ -14,5 +14,6 @@ mod cli;
 mod crash;
 mod interop;
 mod run;
+mod serve;
 mod storage_suite;
 mod support;

@@ -1,0 +1,795 @@
+//! `wharf serve` end to end: the real binary on 127.0.0.1, real clients (the official
+//! OpenAI Python SDK, a Python webhook receiver with its own HMAC check, reqwest), real
+//! sandboxes, mock-llm standing in for the model provider.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mock_llm::{MockServer, Script};
+use serde_json::{Value, json};
+
+use crate::support::wharf;
+
+const KEY: &str = "sk-canary-serve-key-31c9";
+
+const SCRIPT: &str = r#"
+options:
+  api_key: sk-canary-serve-key-31c9
+turns:
+  - text: "I'll write the report."
+    shell: "mkdir -p /app/results && printf '# Report\\n\\nmock-llm wrote this.\\n' > /app/results/report.md"
+  - text: "Done: wrote /app/results/report.md."
+"#;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn python() -> String {
+    std::env::var("WHARF_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn runbook_text() -> String {
+    std::fs::read_to_string(repo().join("examples/runbooks/write-report.md")).unwrap()
+}
+
+/// A `wharf serve` process with its own state, store and mock provider.
+struct Service {
+    dir: tempfile::TempDir,
+    _mock: MockServer,
+    config: PathBuf,
+    child: Option<Child>,
+    log: Arc<Mutex<String>>,
+    url: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Service {
+    fn start() -> Service {
+        let dir = tempfile::tempdir().unwrap();
+        let mock = MockServer::start(Script::from_yaml_str(SCRIPT).unwrap()).unwrap();
+        let tools = std::env::var("WHARF_TEST_TOOLS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| dir.path().join("tools"));
+        let config = dir.path().join("wharf.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+[sandbox]
+work_dir = "{work}"
+tools_dir = "{tools}"
+network = "gateway"
+
+[providers.openai]
+kind = "openai_compatible"
+base_url = "{url}/v1"
+api_key = "{KEY}"
+
+[server]
+state_dir = "{state}"
+heartbeat_secs = 1.0
+webhook_base_delay_ms = 200
+"#,
+                work = dir.path().join("work").display(),
+                tools = tools.display(),
+                url = mock.base_url(),
+                state = dir.path().join("state").display(),
+            ),
+        )
+        .unwrap();
+        let mut service = Service {
+            dir,
+            _mock: mock,
+            config,
+            child: None,
+            log: Arc::default(),
+            url: String::new(),
+            token: String::new(),
+            http: reqwest::Client::new(),
+        };
+        service.spawn();
+        service.token = std::fs::read_to_string(service.dir.path().join("state/admin-token"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        service
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn spawn(&mut self) {
+        let mut child = wharf(&self.root())
+            .arg("--config")
+            .arg(&self.config)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let log = self.log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(addr) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+                log.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        self.url = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("server did not start: {}", self.log.lock().unwrap()));
+        self.child = Some(child);
+    }
+
+    /// SIGKILL, no goodbye.
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    fn req(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let r = self.http.request(method, format!("{}{path}", self.url));
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut r = self.req(method, path, Some(token));
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.json(reqwest::Method::GET, path, token, None).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.json(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    /// Starts a `command`-runtime run (no agent CLI needed).
+    async fn command_run(&self, token: &str, script: &str, extra: Value) -> String {
+        let mut body = json!({
+            "runbook": runbook_text(),
+            "agent": "command",
+            "command": ["sh", "-c", script],
+        });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let (status, run) = self.post("/api/v1/runs", token, body).await;
+        assert_eq!(status, 201, "{run}");
+        run["run_id"].as_str().unwrap().to_owned()
+    }
+
+    /// Polls the run until it leaves queued/running.
+    async fn wait_end(&self, token: &str, run_id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"), token).await;
+            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
+                return run;
+            }
+            assert!(Instant::now() < deadline, "run never ended: {run}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn sql(&self, token: &str, query: &str) -> Vec<Value> {
+        let (status, v) = self
+            .post("/api/v1/sql", token, json!({"query": query}))
+            .await;
+        assert_eq!(status, 200, "{v}");
+        v["rows"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+const WRITE: &str = "mkdir -p /app/results && printf 'report from command\\n' > /app/results/report.md && echo wrote";
+
+/// The official OpenAI SDK: passthrough (plain and streamed) and a runbook run streamed to
+/// completion with a real agent CLI, then its artifact fetched by URL.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openai_sdk_talks_to_wharf_serve() {
+    if std::env::var("WHARF_TEST_TOOLS_DIR").is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "WHARF_TEST_TOOLS_DIR must be set under CI"
+        );
+        eprintln!("skipped: WHARF_TEST_TOOLS_DIR not set (scripts/test sets it)");
+        return;
+    }
+    let service = Service::start();
+    let out = Command::new(python())
+        .arg(repo().join("tests/python/openai_sdk.py"))
+        .env("WHARF_URL", &service.url)
+        .env("WHARF_TOKEN", &service.token)
+        .env(
+            "WHARF_RUNBOOK",
+            repo().join("examples/runbooks/write-report.md"),
+        )
+        .env("WHARF_AGENT", "codex")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sdk script failed:\n{}\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        service.log.lock().unwrap()
+    );
+    // Every passthrough call is in llm_calls, in the caller's collection, without a run.
+    let calls = service
+        .sql(
+            &service.token,
+            "SELECT count(*) AS n FROM llm_calls WHERE run_id IS NULL",
+        )
+        .await;
+    assert_eq!(calls[0]["n"], 2, "{calls:?}");
+    // The provider key never reached a stored event.
+    let leaks = service
+        .sql(
+            &service.token,
+            &format!(
+                "SELECT count(*) AS n FROM events WHERE raw LIKE '%{KEY}%' OR text LIKE '%{KEY}%'"
+            ),
+        )
+        .await;
+    assert_eq!(leaks[0]["n"], 0);
+}
+
+/// Deliveries are signed (checked by the receiver's own HMAC code) and retried from the
+/// outbox until a 2xx: a receiver down for two attempts gets exactly one accepted delivery.
+#[tokio::test(flavor = "multi_thread")]
+async fn webhooks_are_signed_and_retried_until_delivered() {
+    let service = Service::start();
+    let t = &service.token;
+    let secret = "whsec-test-5b0d";
+    let (status, _) = service
+        .json(
+            reqwest::Method::PATCH,
+            "/api/v1/secrets",
+            t,
+            Some(json!({"WEBHOOK_SECRET": secret})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let log = service.dir.path().join("webhooks.jsonl");
+    let mut receiver = Command::new(python())
+        .arg(repo().join("tests/python/webhook_receiver.py"))
+        .args([secret, "2"])
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(receiver.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let url = format!("http://127.0.0.1:{}/hook", port.trim());
+    let run_id = service
+        .command_run(t, WRITE, json!({"webhook_url": url}))
+        .await;
+    let run = service.wait_end(t, &run_id).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let delivery = loop {
+        let (_, d) = service
+            .get(&format!("/api/v1/runs/{run_id}/webhooks"), t)
+            .await;
+        let first = d["data"][0].clone();
+        if first["status"] == "delivered" {
+            break first;
+        }
+        assert!(Instant::now() < deadline, "not delivered: {d}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    receiver.kill().unwrap();
+    let _ = receiver.wait();
+    assert_eq!(
+        delivery["attempts"].as_array().unwrap().len(),
+        3,
+        "{delivery}"
+    );
+    let seen: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.iter().all(|s| s["verified"] == true), "{seen:?}");
+    assert_eq!(seen.iter().filter(|s| s["status"] == 200).count(), 1);
+    let accepted = seen.iter().find(|s| s["status"] == 200).unwrap();
+    assert_eq!(accepted["run_id"], run_id.as_str());
+    assert_eq!(accepted["body"]["status"], "succeeded");
+    assert_eq!(accepted["body"]["event"], "run.completed");
+    // A run asking for a webhook without a signing secret is refused up front.
+    service
+        .json(
+            reqwest::Method::PATCH,
+            "/api/v1/secrets",
+            t,
+            Some(json!({"WEBHOOK_SECRET": null})),
+        )
+        .await;
+    let (status, err) = service
+        .post("/api/v1/runs", t, json!({"runbook": runbook_text(), "agent": "command", "command": ["true"], "webhook_url": url}))
+        .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("WEBHOOK_SECRET")
+    );
+}
+
+/// Collection A's token reaches nothing of collection B, whatever the route; no token or a
+/// bad one is a 401.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_collections_token_never_reaches_another_collection() {
+    let service = Service::start();
+    let admin = &service.token; // collection `default`
+    let (status, b) = service
+        .post("/api/v1/collections", admin, json!({"name": "team-b"}))
+        .await;
+    assert_eq!(status, 201, "{b}");
+    let tb = b["token"].as_str().unwrap().to_owned();
+
+    // B's things: a finished run with an artifact, an upload, a task, a secret.
+    let run_b = service.command_run(&tb, WRITE, json!({})).await;
+    assert_eq!(service.wait_end(&tb, &run_b).await["status"], "succeeded");
+    let upload = service
+        .req(
+            reqwest::Method::POST,
+            "/api/v1/uploads?name=b-data.csv",
+            Some(&tb),
+        )
+        .body("secret,data\n1,2\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status().as_u16(), 201);
+    let upload: Value = upload.json().await.unwrap();
+    let upload_path = upload["data"][0]["path"].as_str().unwrap().to_owned();
+    let (status, _) = service
+        .post(
+            "/api/v1/tasks",
+            &tb,
+            json!({"name": "b-task", "runbook": runbook_text()}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // B sees its own.
+    assert_eq!(
+        service
+            .get(&format!("/api/v1/runs/{run_b}/artifacts/report.md"), &tb)
+            .await
+            .0,
+        200
+    );
+
+    // A sees none of it.
+    for path in [
+        format!("/api/v1/runs/{run_b}"),
+        format!("/api/v1/runs/{run_b}/events"),
+        format!("/api/v1/runs/{run_b}/trajectory"),
+        format!("/api/v1/runs/{run_b}/artifacts"),
+        format!("/api/v1/runs/{run_b}/artifacts/report.md"),
+        format!("/api/v1/runs/{run_b}/artifacts/../../../{run_b}/report.md"),
+        format!("/api/v1/runs/{run_b}/artifacts.zip"),
+        format!("/api/v1/runs/{run_b}/webhooks"),
+        "/api/v1/tasks/b-task".to_owned(),
+    ] {
+        let (status, body) = service.get(&path, admin).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(
+            !body.to_string().contains("report from command"),
+            "{path}: {body}"
+        );
+    }
+    let (status, _) = service
+        .post(&format!("/api/v1/runs/{run_b}/cancel"), admin, json!({}))
+        .await;
+    assert_eq!(status, 404);
+    let (_, list) = service.get("/api/v1/runs", admin).await;
+    assert!(!list.to_string().contains(&run_b), "{list}");
+    let (status, err) = service
+        .post(
+            "/api/v1/runs",
+            admin,
+            json!({"runbook": runbook_text(), "agent": "command", "command": ["true"], "file_paths": [upload_path]}),
+        )
+        .await;
+    assert_eq!(status, 400, "an upload of B is unknown to A: {err}");
+    let (status, _) = service
+        .post(
+            "/api/v1/runs",
+            admin,
+            json!({"task": "b-task", "agent": "command", "command": ["true"]}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    for q in [
+        format!("SELECT * FROM runs WHERE run_id = '{run_b}'"),
+        "SELECT * FROM runs WHERE collection = 'team-b' OR 1 = 1".to_owned(),
+        format!("SELECT * FROM events WHERE run_id = '{run_b}'"),
+        "SELECT * FROM artifacts WHERE collection <> 'default'".to_owned(),
+    ] {
+        assert!(service.sql(admin, &q).await.is_empty(), "{q}");
+    }
+    // B's own SQL sees its run.
+    assert_eq!(
+        service
+            .sql(
+                &tb,
+                &format!("SELECT run_id FROM runs WHERE run_id = '{run_b}'")
+            )
+            .await
+            .len(),
+        1
+    );
+    // A non-admin token cannot mint tokens or collections.
+    assert_eq!(
+        service
+            .post("/api/v1/tokens", &tb, json!({"name": "x"}))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        service
+            .post("/api/v1/collections", &tb, json!({"name": "c"}))
+            .await
+            .0,
+        403
+    );
+
+    // No token, a bad token, a revoked token.
+    let resp = service
+        .req(reqwest::Method::GET, "/api/v1/runs", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_eq!(
+        service
+            .get(
+                "/api/v1/runs",
+                "wharf_0000000000000000000000000000000000000000"
+            )
+            .await
+            .0,
+        401
+    );
+    let (_, tokens) = service.get("/api/v1/tokens", admin).await;
+    assert!(
+        !tokens.to_string().contains(admin.as_str()),
+        "token values are never listed"
+    );
+    let (status, minted) = service
+        .post("/api/v1/tokens", admin, json!({"name": "short-lived"}))
+        .await;
+    assert_eq!(status, 201);
+    let id = minted["token_info"]["id"].as_str().unwrap();
+    let value = minted["token"].as_str().unwrap();
+    assert_eq!(service.get("/api/v1/runs", value).await.0, 200);
+    assert_eq!(
+        service
+            .json(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/tokens/{id}"),
+                admin,
+                None
+            )
+            .await
+            .0,
+        204
+    );
+    assert_eq!(service.get("/api/v1/runs", value).await.0, 401);
+}
+
+/// A server killed mid-run: after the restart the run is `error` with the reason, in the
+/// API and in SQL, and the events it recorded before are intact.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_ends_in_flight_runs_and_keeps_their_events() {
+    let mut service = Service::start();
+    let t = service.token.clone();
+    let run_id = service
+        .command_run(&t, "echo step-one-before-the-crash; sleep 120", json!({}))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let rows = service
+            .sql(&t, &format!("SELECT seq FROM events WHERE run_id = '{run_id}' AND text LIKE '%step-one-before-the-crash%'"))
+            .await;
+        if !rows.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the event never showed up");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    service.kill();
+    service.spawn();
+    let run = service.wait_end(&t, &run_id).await;
+    assert_eq!(run["status"], "error", "{run}");
+    assert!(
+        run["error"].as_str().unwrap().contains("server stopped"),
+        "{run}"
+    );
+    let rows = service
+        .sql(
+            &t,
+            &format!("SELECT status, error FROM runs WHERE run_id = '{run_id}'"),
+        )
+        .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["status"], "error");
+    let events = service
+        .sql(&t, &format!("SELECT count(*) AS n FROM events WHERE run_id = '{run_id}' AND text LIKE '%step-one-before-the-crash%'"))
+        .await;
+    assert_eq!(events[0]["n"], 1);
+    assert!(service.log.lock().unwrap().contains("marked error"));
+}
+
+/// Live events over SSE, cancel, and the final `result` event.
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_stream_their_events_and_can_be_cancelled() {
+    let service = Service::start();
+    let t = &service.token;
+    let run_id = service
+        .command_run(t, "echo tick-1; sleep 120", json!({}))
+        .await;
+    let resp = service
+        .req(
+            reqwest::Method::GET,
+            &format!("/api/v1/runs/{run_id}/events"),
+            Some(t),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut body = resp.bytes_stream();
+    use futures::StreamExt;
+    let mut text = String::new();
+    let mut cancelled = false;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while let Ok(Some(chunk)) = tokio::time::timeout_at(deadline.into(), body.next()).await {
+        text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        if !cancelled && text.contains("tick-1") {
+            let (status, c) = service
+                .post(&format!("/api/v1/runs/{run_id}/cancel"), t, json!({}))
+                .await;
+            assert_eq!(status, 202, "{c}");
+            cancelled = true;
+        }
+        if text.contains("event: result") {
+            break;
+        }
+    }
+    assert!(text.contains("event: runbook_loaded"), "{text}");
+    assert!(text.contains("event: result"), "{text}");
+    let result_line = text
+        .lines()
+        .skip_while(|l| *l != "event: result")
+        .nth(1)
+        .unwrap();
+    let result: Value = serde_json::from_str(result_line.trim_start_matches("data: ")).unwrap();
+    assert_eq!(result["status"], "cancelled", "{result}");
+    // A cancelled run cannot be cancelled again.
+    assert_eq!(
+        service
+            .post(&format!("/api/v1/runs/{run_id}/cancel"), t, json!({}))
+            .await
+            .0,
+        409
+    );
+}
+
+/// Bad requests get a 4xx with an OpenAI-shaped error that says what is wrong.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_are_refused_with_clear_errors() {
+    let service = Service::start();
+    let t = &service.token;
+    let raw = |path: &str, ct: &str, body: Vec<u8>| {
+        service
+            .req(reqwest::Method::POST, path, Some(t))
+            .header("content-type", ct.to_owned())
+            .body(body)
+    };
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            raw("/api/v1/runs", "application/json", b"{not json".to_vec()),
+            400,
+            "invalid JSON",
+        ),
+        (
+            raw("/v1/chat/completions", "application/json", b"[1]".to_vec()),
+            400,
+            "JSON object",
+        ),
+        (
+            raw(
+                "/api/v1/runs",
+                "application/json",
+                br#"{"runbook": 5}"#.to_vec(),
+            ),
+            400,
+            "markdown",
+        ),
+        (
+            raw(
+                "/api/v1/runs",
+                "application/json",
+                br#"{"runbook": "x", "timeout_sec": "soon"}"#.to_vec(),
+            ),
+            400,
+            "timeout_sec",
+        ),
+        (
+            raw(
+                "/api/v1/runs",
+                "application/json",
+                br#"{"runbook": "x", "surprise": 1}"#.to_vec(),
+            ),
+            400,
+            "surprise",
+        ),
+        (
+            raw("/api/v1/runs", "application/json", vec![b' '; 9 << 20]),
+            413,
+            "limit",
+        ),
+        (
+            raw(
+                "/api/v1/sql",
+                "application/json",
+                br#"{"query": "DROP TABLE runs"}"#.to_vec(),
+            ),
+            400,
+            "",
+        ),
+        (
+            raw(
+                "/api/v1/uploads?name=../../etc/passwd",
+                "application/octet-stream",
+                b"x".to_vec(),
+            ),
+            400,
+            "path separator",
+        ),
+        (
+            raw(
+                "/api/v1/uploads?name=..",
+                "application/octet-stream",
+                b"x".to_vec(),
+            ),
+            400,
+            "not a file name",
+        ),
+    ];
+    for (req, status, needle) in cases {
+        let resp = req.send().await.unwrap();
+        let got = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(got, status, "{body}");
+        let msg = body["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(needle), "{needle:?} not in {msg}");
+        assert!(body["error"]["type"].is_string() && body["error"]["code"].is_string());
+    }
+    let rb = runbook_text();
+    let (status, err) = service
+        .post(
+            "/api/v1/runs",
+            t,
+            json!({"runbook": rb, "agent": "no-such-agent"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-agent")
+    );
+    let (status, err) = service
+        .post("/api/v1/runs", t, json!({"runbook": rb, "agent": "command", "command": ["true"], "model_provider": "nonesuch"}))
+        .await;
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nonesuch")
+    );
+    let (status, err) = service
+        .post("/api/v1/runs", t, json!({"runbook": rb, "agent": "command", "command": ["true"], "model_provider": "http://169.254.169.254/"}))
+        .await;
+    assert_eq!(status, 400, "{err}");
+    let broken = std::fs::read_to_string(repo().join("tests/fixtures/runbooks/broken.md")).unwrap();
+    let (status, err) = service
+        .post(
+            "/api/v1/runs",
+            t,
+            json!({"runbook": broken, "agent": "command"}),
+        )
+        .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "invalid_runbook");
+    let msg = err["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("runbook.md:10:5") && msg.contains("undefined_thing"),
+        "{err}"
+    );
+    assert!(!msg.contains("requests/"), "no server paths: {msg}");
+    let (status, _) = service.get("/api/v1/runs/not-a-uuid", t).await;
+    assert_eq!(status, 404);
+    // Nothing was queued by any of these.
+    let (_, list) = service.get("/api/v1/runs", t).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0, "{list}");
+    // The OpenAPI document lists the routes.
+    let (status, doc) = service.get("/openapi.json", t).await;
+    assert_eq!(status, 200);
+    assert!(
+        doc["paths"]["/api/v1/runs/{run_id}/events"]["get"].is_object(),
+        "{doc}"
+    );
+    let metrics = service
+        .req(reqwest::Method::GET, "/metrics", None)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("wharf_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("wharf_queue_depth"), "{metrics}");
+}
