@@ -144,6 +144,7 @@ pub async fn start(
         config: Arc::new(config.clone()),
         metrics,
         offline,
+        caches: Default::default(),
     };
     let data = web::Data::new(state);
     let json_limit = config.max_json_bytes;

@@ -64,7 +64,7 @@ impl FromRequest for Caller {
                     "missing API token: send `Authorization: Bearer <token>`".into(),
                 ));
             };
-            match state.catalog().authenticate(&token).await? {
+            match state.authenticate(&token).await? {
                 Some(principal) => Ok(Caller(principal)),
                 None => Err(ApiError::Unauthorized(
                     "invalid or revoked API token".into(),

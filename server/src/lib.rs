@@ -6,6 +6,7 @@
 mod app;
 mod auth;
 mod body;
+mod cache;
 mod config;
 mod error;
 mod handlers;

@@ -90,6 +90,7 @@ pub async fn revoke_token(
         .revoke_token(caller.collection(), &path)
         .await?
     {
+        state.caches.forget_token_id(&path);
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found(format!(

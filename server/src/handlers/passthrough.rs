@@ -38,7 +38,7 @@ pub async fn forward(
             "`{PROVIDER_HEADER}`: `{p}` is a URL; this server only allows configured providers"
         )));
     }
-    let secrets = state.catalog().secret_values(caller.collection()).await?;
+    let secrets = state.secrets(caller.collection()).await?;
     let env = move |k: &str| secrets.get(k).cloned().or_else(|| std::env::var(k).ok());
     let provider = wharf_engine::resolve_provider(
         provider_name.as_deref(),
@@ -75,7 +75,7 @@ pub async fn route(
         return gateway.forward_as(grant, endpoint, &req, body).await;
     }
     let result = async {
-        let caller = match state.catalog().authenticate(&token).await? {
+        let caller = match state.authenticate(&token).await? {
             Some(p) => Caller(p),
             None => {
                 return Err(ApiError::Unauthorized(

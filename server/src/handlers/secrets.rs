@@ -26,7 +26,9 @@ pub async fn patch(
     let data = state
         .catalog()
         .patch_secrets(caller.collection(), &body.into_inner())
-        .await?;
+        .await;
+    state.caches.forget_secrets(caller.collection());
+    let data = data?;
     Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
 }
 
