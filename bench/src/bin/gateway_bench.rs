@@ -7,6 +7,8 @@
 //! `cargo build --release --bins && target/release/gateway_bench [--rates 500,1000,2000]
 //! [--secs 10] [--wharf target/release/wharf] [--mock target/release/mock-llm]`
 
+#![allow(clippy::print_stdout)] // a benchmark prints its figures
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
