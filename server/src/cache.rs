@@ -4,7 +4,8 @@
 //! patching secrets) clear the entries at once; changes made by another process show
 //! within [`TTL`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -16,12 +17,49 @@ pub const TTL: Duration = Duration::from_secs(10);
 /// Entries kept at most (then the cache is cleared; it refills on demand).
 const MAX_ENTRIES: usize = 10_000;
 
+/// A map whose entries expire after [`TTL`].
+struct Expiring<K, V> {
+    map: Mutex<HashMap<K, (V, Instant)>>,
+}
+
+impl<K: Hash + Eq, V: Clone> Default for Expiring<K, V> {
+    fn default() -> Self {
+        Expiring {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Expiring<K, V> {
+    fn get(&self, k: &K) -> Option<V> {
+        let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(k)
+            .filter(|(_, at)| at.elapsed() < TTL)
+            .map(|(v, _)| v.clone())
+    }
+
+    fn put(&self, k: K, v: V) {
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(k, (v, Instant::now()));
+    }
+
+    fn retain(&self, keep: impl Fn(&K, &V) -> bool) {
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        map.retain(|k, (v, _)| keep(k, v));
+    }
+}
+
+/// A collection's decrypted secrets.
+pub type SecretMap = Arc<BTreeMap<String, String>>;
+
 /// The caches. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct Caches {
-    tokens: Arc<Mutex<HashMap<[u8; 32], (Principal, Instant)>>>,
-    secrets:
-        Arc<Mutex<HashMap<String, (Arc<std::collections::BTreeMap<String, String>>, Instant)>>>,
+    tokens: Arc<Expiring<[u8; 32], Principal>>,
+    secrets: Arc<Expiring<String, SecretMap>>,
 }
 
 fn key(token: &str) -> [u8; 32] {
@@ -31,54 +69,31 @@ fn key(token: &str) -> [u8; 32] {
 impl Caches {
     /// A cached principal for `token`.
     pub fn principal(&self, token: &str) -> Option<Principal> {
-        let map = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        map.get(&key(token))
-            .filter(|(_, at)| at.elapsed() < TTL)
-            .map(|(p, _)| p.clone())
+        self.tokens.get(&key(token))
     }
 
     /// Remembers a successful lookup.
     pub fn remember_principal(&self, token: &str, principal: &Principal) {
-        let mut map = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(key(token), (principal.clone(), Instant::now()));
+        self.tokens.put(key(token), principal.clone());
     }
 
     /// Forgets every cached lookup of token `token_id`.
     pub fn forget_token_id(&self, token_id: &str) {
-        let mut map = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        map.retain(|_, (p, _)| p.token_id != token_id);
+        self.tokens.retain(|_, p| p.token_id != token_id);
     }
 
     /// Cached secrets of `collection`.
-    pub fn secrets(
-        &self,
-        collection: &str,
-    ) -> Option<Arc<std::collections::BTreeMap<String, String>>> {
-        let map = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
-        map.get(collection)
-            .filter(|(_, at)| at.elapsed() < TTL)
-            .map(|(s, _)| s.clone())
+    pub fn secrets(&self, collection: &str) -> Option<SecretMap> {
+        self.secrets.get(&collection.to_owned())
     }
 
     /// Remembers `collection`'s secrets.
-    pub fn remember_secrets(
-        &self,
-        collection: &str,
-        secrets: Arc<std::collections::BTreeMap<String, String>>,
-    ) {
-        let mut map = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.len() >= MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(collection.to_owned(), (secrets, Instant::now()));
+    pub fn remember_secrets(&self, collection: &str, secrets: SecretMap) {
+        self.secrets.put(collection.to_owned(), secrets);
     }
 
     /// Forgets `collection`'s secrets.
     pub fn forget_secrets(&self, collection: &str) {
-        let mut map = self.secrets.lock().unwrap_or_else(PoisonError::into_inner);
-        map.remove(collection);
+        self.secrets.retain(|c, _| c != collection);
     }
 }

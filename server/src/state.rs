@@ -53,10 +53,7 @@ impl AppState {
     }
 
     /// A collection's secrets (cached for a few seconds).
-    pub async fn secrets(
-        &self,
-        collection: &str,
-    ) -> ApiResult<Arc<std::collections::BTreeMap<String, String>>> {
+    pub async fn secrets(&self, collection: &str) -> ApiResult<crate::cache::SecretMap> {
         if let Some(s) = self.caches.secrets(collection) {
             return Ok(s);
         }

@@ -793,3 +793,86 @@ async fn bad_requests_are_refused_with_clear_errors() {
     assert!(metrics.contains("wharf_http_requests_total"), "{metrics}");
     assert!(metrics.contains("wharf_queue_depth"), "{metrics}");
 }
+
+/// A multipart run: the runbook as a file part, options as JSON, an input file; the agent
+/// reads the input from /app/assets, and the result comes back alone and in the zip.
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_accept_multipart_with_input_files() {
+    let service = Service::start();
+    let t = &service.token;
+    let boundary = "wharf-test-boundary-7f3a";
+    let options = json!({
+        "agent": "command",
+        "command": ["sh", "-c", "cp /app/assets/data.csv /app/results/report.md"],
+    });
+    let mut body = String::new();
+    for (name, filename, content) in [
+        ("runbook", Some("write-report.md"), runbook_text()),
+        ("options", None, options.to_string()),
+        ("label", None, "origin=multipart".to_owned()),
+        ("files", Some("data.csv"), "a,b\n1,2\n".to_owned()),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\""
+        ));
+        if let Some(f) = filename {
+            body.push_str(&format!("; filename=\"{f}\""));
+        }
+        body.push_str(&format!("\r\n\r\n{content}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let resp = service
+        .req(reqwest::Method::POST, "/api/v1/runs", Some(t))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let run: Value = resp.json().await.unwrap();
+    let run_id = run["run_id"].as_str().unwrap();
+    let done = service.wait_end(t, run_id).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["labels"]["origin"], "multipart");
+    let file = service
+        .req(
+            reqwest::Method::GET,
+            &format!("/api/v1/runs/{run_id}/artifacts/report.md"),
+            Some(t),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status().as_u16(), 200);
+    assert_eq!(file.text().await.unwrap(), "a,b\n1,2\n");
+    let zip = service
+        .req(
+            reqwest::Method::GET,
+            &format!("/api/v1/runs/{run_id}/artifacts.zip"),
+            Some(t),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zip.status().as_u16(), 200);
+    let bytes = zip.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a zip archive");
+    assert!(
+        bytes.windows(b"report.md".len()).any(|w| w == b"report.md"),
+        "the zip names report.md"
+    );
+    // The label is a row of `labels`, visible in SQL at once.
+    let labels = service
+        .sql(
+            t,
+            &format!("SELECT key, value, author FROM labels WHERE run_id = '{run_id}'"),
+        )
+        .await;
+    assert_eq!(
+        labels,
+        vec![json!({"key": "origin", "value": "multipart", "author": "api"})]
+    );
+}
