@@ -18,6 +18,7 @@ mod conversation;
 mod error;
 mod gemini;
 mod json_default;
+mod limits;
 mod native_error;
 mod record;
 mod reply;
@@ -30,14 +31,16 @@ mod turns;
 
 pub use conversation::{Api, Conversation, ToolDecl, ToolKind};
 pub use error::MockError;
+pub use limits::{ErrorCounts, RateLimiter};
 pub use record::RecordedRequest;
 pub use reply::{Call, CallInput, Reply};
 pub use script::{
-    Action, Match, Options, Script, ScriptedError, ToolCall, Toolless, Turn, Usage, WriteFile,
+    Action, Match, Options, RateLimit, Script, ScriptedError, ToolCall, Toolless, Turn, Usage,
+    WriteFile,
 };
 pub use server::MockServer;
 pub use tools::{find_shell_tool, heredoc, resolve as resolve_action};
-pub use turns::{Choice, choose, respond};
+pub use turns::{Choice, choose, respond, respond_counting};
 
 /// Builds the request view of a JSON body the way the server does, for
 /// testing selection and mapping without HTTP. `path` picks the API.

@@ -14,6 +14,9 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body parsed as JSON; a JSON string when it is not JSON; `null` when empty.
     pub body: Value,
+    /// When it arrived, Unix milliseconds (for asserting on client pacing).
+    #[serde(default)]
+    pub unix_ms: u64,
 }
 
 impl RecordedRequest {
@@ -40,6 +43,7 @@ impl RecordedRequest {
             query: req.query_string().to_owned(),
             headers,
             body,
+            unix_ms: u64::try_from(crate::reply::unix_now_ms()).unwrap_or(u64::MAX),
         }
     }
 

@@ -40,6 +40,26 @@ pub struct Options {
     pub usage: Usage,
     /// Model ids the model-list endpoints report.
     pub models: Vec<String>,
+    /// Token-bucket limit on model requests; over it, 429 with `retry-after`
+    /// and `retry-after-ms` (see [`RateLimit`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket shared by all model requests: `burst` requests at once,
+/// refilled at `requests_per_second`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// Refill rate (may be fractional: `0.5` is one request every two seconds).
+    pub requests_per_second: f64,
+    /// Bucket size: requests accepted back to back from a full bucket.
+    #[serde(default = "default_burst")]
+    pub burst: u32,
+}
+
+fn default_burst() -> u32 {
+    1
 }
 
 impl Default for Options {
@@ -62,6 +82,7 @@ impl Default for Options {
             ]
             .map(str::to_owned)
             .to_vec(),
+            rate_limit: None,
         }
     }
 }
@@ -109,6 +130,11 @@ pub struct Turn {
     pub matches: Option<Match>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// Texts answered in turn by successive requests selecting this turn
+    /// (cycling; counted per server): different answers to the same request,
+    /// e.g. for N-sample judging. Instead of `text`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
     /// Portable shell command, mapped onto the request's shell tool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<String>,
@@ -222,6 +248,17 @@ pub struct ScriptedError {
     pub status: u16,
     #[serde(default = "default_error_message")]
     pub message: String,
+    /// Sent as the `retry-after` header (whole seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// Sent as the `retry-after-ms` header (OpenAI's millisecond hint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// Only the first `times` requests selecting the turn get the error; later
+    /// ones get the turn's `text`/actions (a transient failure). Counted per
+    /// server. Without it the error answers every time and the turn has no reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
 }
 
 fn empty_object() -> Value {
@@ -275,23 +312,52 @@ impl Script {
     }
 
     fn validate(&self) -> Result<(), MockError> {
+        if let Some(r) = &self.options.rate_limit
+            && (!r.requests_per_second.is_finite() || r.requests_per_second <= 0.0 || r.burst == 0)
+        {
+            return Err(MockError::InvalidScript(
+                "options.rate_limit needs requests_per_second > 0 and burst >= 1".into(),
+            ));
+        }
         if self.options.chunk_size == 0 {
             return Err(MockError::InvalidScript(
                 "options.chunk_size must be at least 1".into(),
             ));
         }
         for (i, turn) in self.turns.iter().enumerate() {
-            let has_reply =
-                turn.text.is_some() || !turn.all_actions().is_empty() || turn.error.is_some();
+            if turn.text.is_some() && !turn.variants.is_empty() {
+                return Err(MockError::InvalidScript(format!(
+                    "turn {i} has both `text` and `variants`; use one"
+                )));
+            }
+            let has_reply = turn.text.is_some()
+                || !turn.variants.is_empty()
+                || !turn.all_actions().is_empty()
+                || turn.error.is_some();
             if !has_reply {
                 return Err(MockError::InvalidScript(format!(
                     "turn {i} has no text, action or error"
                 )));
             }
-            if turn.error.is_some() && (turn.text.is_some() || !turn.all_actions().is_empty()) {
-                return Err(MockError::InvalidScript(format!(
-                    "turn {i} mixes `error` with a reply"
-                )));
+            let has_text =
+                turn.text.is_some() || !turn.variants.is_empty() || !turn.all_actions().is_empty();
+            match &turn.error {
+                Some(e) if e.times.is_none() && has_text => {
+                    return Err(MockError::InvalidScript(format!(
+                        "turn {i} mixes `error` with a reply (add `error.times` for a transient error)"
+                    )));
+                }
+                Some(e) if e.times.is_some() && !has_text => {
+                    return Err(MockError::InvalidScript(format!(
+                        "turn {i}: `error.times` needs a text or action to answer after the errors"
+                    )));
+                }
+                Some(e) if e.times == Some(0) => {
+                    return Err(MockError::InvalidScript(format!(
+                        "turn {i}: `error.times` must be at least 1"
+                    )));
+                }
+                _ => {}
             }
             if let Some(e) = &turn.error
                 && !(400..=599).contains(&e.status)

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::conversation::{Api, Conversation};
 use crate::error::MockError;
+use crate::limits::{ErrorCounts, RateLimiter};
 use crate::record::RecordedRequest;
 use crate::script::Script;
 use crate::sse::Pace;
@@ -28,6 +29,8 @@ struct State {
     script: Script,
     requests: Mutex<Vec<RecordedRequest>>,
     journal: Option<Mutex<std::fs::File>>,
+    limiter: Option<RateLimiter>,
+    errors: ErrorCounts,
 }
 
 /// A running mock-llm on its own thread and actix runtime; stopped on drop.
@@ -64,7 +67,10 @@ impl MockServer {
             )),
             None => None,
         };
+        let limiter = script.options.rate_limit.map(RateLimiter::new);
         let state = Arc::new(State {
+            limiter,
+            errors: ErrorCounts::default(),
             script,
             requests: Mutex::new(Vec::new()),
             journal,
@@ -193,9 +199,8 @@ fn route(method: &str, path: &str) -> Route {
 async fn handle(req: HttpRequest, body: Bytes, state: web::Data<State>) -> HttpResponse {
     let recorded = RecordedRequest::from_parts(&req, &body);
     if let Some(journal) = &state.journal
-        && let Ok(mut line) = serde_json::to_value(&recorded)
+        && let Ok(line) = serde_json::to_value(&recorded)
     {
-        line["unix_ms"] = json!(crate::reply::unix_now_ms());
         let _ = writeln!(lock(journal), "{line}");
     }
     let json = recorded.body.clone();
@@ -237,7 +242,18 @@ async fn handle(req: HttpRequest, body: Bytes, state: web::Data<State>) -> HttpR
     if script.options.refuse_models.contains(&conv.model) {
         return error_response(api, &MockError::ModelNotFound(conv.model.clone()));
     }
-    let reply = match turns::respond(script, &conv) {
+    if let Some(limiter) = &state.limiter
+        && let Err(wait) = limiter.acquire()
+    {
+        let limit = limiter.limit();
+        let err = MockError::RateLimited {
+            requests_per_second: limit.requests_per_second,
+            burst: limit.burst,
+            wait_ms: u64::try_from(wait.as_millis().max(1)).unwrap_or(u64::MAX),
+        };
+        return error_response(api, &err);
+    }
+    let reply = match turns::respond_counting(script, &conv, Some(&state.errors)) {
         Ok(r) => r,
         Err(e) => return error_response(api, &e),
     };
@@ -357,5 +373,9 @@ fn models(script: &Script, api: Api, path: &str) -> HttpResponse {
 fn error_response(api: Api, err: &MockError) -> HttpResponse {
     let status =
         StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    HttpResponse::build(status).json(native_error::body(api, err))
+    let mut resp = HttpResponse::build(status);
+    for (name, value) in err.retry_headers() {
+        resp.insert_header((name, value));
+    }
+    resp.json(native_error::body(api, err))
 }

@@ -10,6 +10,7 @@
 
 use crate::conversation::Conversation;
 use crate::error::MockError;
+use crate::limits::ErrorCounts;
 use crate::reply::Reply;
 use crate::script::{Match, Script, Toolless, Turn};
 use crate::tools;
@@ -45,24 +46,55 @@ pub fn choose(script: &Script, conv: &Conversation) -> Choice {
     }
 }
 
-/// Builds the reply for a request, or the scripted/refusal error.
+/// Builds the reply for a request, or the scripted/refusal error. Without
+/// server state, an `error.times` error answers every time.
 pub fn respond(script: &Script, conv: &Conversation) -> Result<Reply, MockError> {
-    let turn = match choose(script, conv) {
-        Choice::Turn(i) => sequential(script).nth(i),
-        Choice::Side(i) => script.turns.get(i),
+    respond_counting(script, conv, None)
+}
+
+/// Like [`respond`], counting `error.times` errors in `counts` (the server's).
+pub fn respond_counting(
+    script: &Script,
+    conv: &Conversation,
+    counts: Option<&ErrorCounts>,
+) -> Result<Reply, MockError> {
+    let index = match choose(script, conv) {
+        Choice::Turn(i) => script
+            .turns
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.matches.is_none())
+            .nth(i)
+            .map(|(k, _)| k),
+        Choice::Side(i) => Some(i),
         Choice::Default => None,
     };
-    let Some(turn) = turn else {
+    let Some((index, turn)) = index.and_then(|k| script.turns.get(k).map(|t| (k, t))) else {
         return Ok(default_reply(script, conv));
     };
     if let Some(e) = &turn.error {
-        return Err(MockError::Scripted {
-            status: e.status,
-            message: e.message.clone(),
-        });
+        let send = match (e.times, counts) {
+            (Some(times), Some(c)) => c.take(index, times),
+            _ => true,
+        };
+        if send {
+            return Err(MockError::Scripted {
+                status: e.status,
+                message: e.message.clone(),
+                retry_after: e.retry_after,
+                retry_after_ms: e.retry_after_ms,
+            });
+        }
     }
     let mut calls = Vec::new();
-    let mut text = turn.text.clone().unwrap_or_default();
+    let mut text = match (turn.variants.is_empty(), counts) {
+        (true, _) => turn.text.clone().unwrap_or_default(),
+        (false, Some(c)) => {
+            let pick = c.next_variant(index, turn.variants.len());
+            turn.variants.get(pick).cloned().unwrap_or_default()
+        }
+        (false, None) => turn.variants.first().cloned().unwrap_or_default(),
+    };
     for action in turn.all_actions() {
         match tools::resolve(&action, &conv.tools) {
             Some(call) => calls.push(call),

@@ -426,6 +426,15 @@ fn bad_scripts_are_rejected_with_a_reason() {
         ("turns: [{}]", "no text, action or error"),
         ("turns: [{text: a, error: {status: 500}}]", "mixes"),
         ("turns: [{error: {status: 200}}]", "400..=599"),
+        ("turns: [{error: {status: 503, times: 1}}]", "needs a text"),
+        (
+            "turns: [{text: a, error: {status: 503, times: 0}}]",
+            "at least 1",
+        ),
+        (
+            "options: {rate_limit: {requests_per_second: 0}}\nturns: [{text: a}]",
+            "rate_limit",
+        ),
         ("turns: [{match: {}, text: a}]", "at least one condition"),
         (
             "turns: [{tool_call: {name: x, arguments: [1]}}]",

@@ -876,3 +876,75 @@ async fn runs_accept_multipart_with_input_files() {
         vec![json!({"key": "origin", "value": "multipart", "author": "api"})]
     );
 }
+
+/// A non-streaming runbook request that outlives its wait hint gets a 202 with the run id
+/// (never a 5xx), and the runs list filters and pages.
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_runbook_requests_answer_202_and_runs_list_pages() {
+    let service = Service::start();
+    let t = &service.token;
+    let (status, accepted) = service
+        .post(
+            "/v1/chat/completions",
+            t,
+            json!({
+                "model": "wharf",
+                "messages": [{"role": "system", "content": runbook_text()}],
+                "wharf": {"runbook": true, "agent": "command", "command": ["sh", "-c", "sleep 30"], "timeout_hint": 0.5, "task": "slow"},
+            }),
+        )
+        .await;
+    assert_eq!(status, 202, "{accepted}");
+    let slow = accepted["run_id"].as_str().unwrap().to_owned();
+    assert!(
+        matches!(accepted["status"].as_str(), Some("queued" | "running")),
+        "{accepted}"
+    );
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(
+            service
+                .command_run(t, WRITE, json!({"task": "quick"}))
+                .await,
+        );
+    }
+    for id in &ids {
+        service.wait_end(t, id).await;
+    }
+    let (_, page1) = service.get("/api/v1/runs?task=quick&limit=2", t).await;
+    let first: Vec<&str> = page1["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(first.len(), 2, "{page1}");
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let (_, page2) = service
+        .get(
+            &format!("/api/v1/runs?task=quick&limit=2&cursor={cursor}"),
+            t,
+        )
+        .await;
+    let second: Vec<&str> = page2["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(second.len(), 1, "{page2}");
+    let mut all: Vec<&str> = first.iter().chain(&second).copied().collect();
+    all.sort_unstable();
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(all, expected, "newest first, every run once, no other task");
+    let (_, running) = service.get("/api/v1/runs?status=running", t).await;
+    assert!(running.to_string().contains(&slow), "{running}");
+    let (status, err) = service.get("/api/v1/runs?status=bogus", t).await;
+    assert_eq!(status, 400, "{err}");
+    let (status, _) = service.get("/api/v1/runs?cursor=not-a-cursor", t).await;
+    assert_eq!(status, 400);
+    service
+        .post(&format!("/api/v1/runs/{slow}/cancel"), t, json!({}))
+        .await;
+}

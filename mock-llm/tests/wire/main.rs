@@ -5,5 +5,6 @@ mod anthropic;
 mod chat;
 mod errors;
 mod gemini;
+mod limits;
 mod responses;
 mod support;
