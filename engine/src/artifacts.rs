@@ -151,27 +151,13 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Required outputs (relative paths or `*` globs) not among `present`.
+/// Required outputs (relative paths or globs) not among `present`.
 pub fn missing_outputs(required: &[String], present: &[&str]) -> Vec<String> {
     required
         .iter()
-        .filter(|pattern| !present.iter().any(|p| glob_match(pattern, p)))
+        .filter(|pattern| !present.iter().any(|p| wharf_grader::glob_match(pattern, p)))
         .cloned()
         .collect()
-}
-
-/// `*` matches any run of characters except `/`; everything else literally.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some((b'*', rest)) => (0..=t.len())
-                .take_while(|&i| i == 0 || t[i - 1] != b'/')
-                .any(|i| go(rest, &t[i..])),
-            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
-        }
-    }
-    go(pattern.as_bytes(), text.as_bytes())
 }
 
 #[cfg(test)]
@@ -179,12 +165,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs_and_missing_outputs() {
-        assert!(glob_match("encounter_*.md", "encounter_01.md"));
-        assert!(!glob_match("encounter_*.md", "sub/encounter_01.md"));
-        assert!(!glob_match("*.md", "a/b.md"));
-        assert!(glob_match("a/*.md", "a/b.md"));
-        assert!(glob_match("report.md", "report.md"));
+    fn missing_outputs_and_content_types() {
         let missing = missing_outputs(
             &["report.md".into(), "t/*.csv".into(), "x.json".into()],
             &["report.md", "t/a.csv"],

@@ -108,6 +108,12 @@ pub struct RunSummary {
     pub artifacts: Vec<ArtifactSummary>,
     /// Required outputs that were not produced.
     pub missing_outputs: Vec<String>,
+    /// Whether the programmatic evaluation passed (`None`: not evaluated).
+    pub passed: Option<bool>,
+    /// Share of checks passed.
+    pub final_score: Option<f64>,
+    /// The programmatic checks, one per `scores` row.
+    pub checks: Vec<crate::evaluate::CheckSummary>,
     /// Where the workspace was left (`--keep`).
     pub workspace: Option<PathBuf>,
     /// Phase timings.

@@ -131,6 +131,7 @@ struct Outcome {
     exit: ExitInfo,
     stderr_tail: Vec<String>,
     artifacts: artifacts::Collected,
+    evaluation: crate::evaluate::Evaluation,
 }
 
 struct RunContext<'a> {
@@ -425,10 +426,12 @@ impl RunContext<'_> {
                 bytes: collected.bytes,
             },
         );
+        let evaluation = crate::evaluate::programmatic(&sandbox, prepared, &collected).await;
         Ok(Outcome {
             exit,
             stderr_tail,
             artifacts: collected,
+            evaluation,
         })
     }
 
@@ -482,6 +485,13 @@ impl RunContext<'_> {
             .iter()
             .filter_map(|o| o.glob.clone().or_else(|| o.relative.clone()))
             .collect();
+        let evaluation = outcome.as_ref().ok().map(|o| {
+            let mut e = o.evaluation.clone();
+            for c in &mut e.checks {
+                c.explanation = self.recorder.redactor.text(&c.explanation);
+            }
+            e
+        });
         let (status, error, missing, artifacts) = match &outcome {
             Err(EngineError::Cancelled) => (
                 RunStatus::Cancelled,
@@ -503,19 +513,51 @@ impl RunContext<'_> {
                     .map(|a| a.path.as_str())
                     .collect();
                 let missing = artifacts::missing_outputs(&required, &present);
-                let (status, error) = judge(
+                let (mut status, mut error) = judge(
                     &o.exit,
                     &o.stderr_tail,
                     &missing,
                     tally.last_error.as_ref(),
                     self.reported_failure.as_deref(),
                 );
+                if let Some(e) = &evaluation
+                    && status == RunStatus::Succeeded
+                    && !e.passed()
+                {
+                    let failed: Vec<&str> = e
+                        .checks
+                        .iter()
+                        .filter(|c| !c.passed)
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    status = RunStatus::Failed;
+                    error = Some(format!("evaluation failed: {}", failed.join(", ")));
+                }
                 (status, error, missing, o.artifacts.records.clone())
             }
         };
         let error = error.map(|e| self.recorder.redactor.text(&e));
         let cost_usd = tally.cost_usd.filter(|_| tally.calls > 0);
         self.recorder.flush().await;
+        if let Some(e) = &evaluation {
+            let ctx = wharf_grader::ScoreContext {
+                run_id: self.run_id.clone(),
+                attempt: 1,
+                collection: Some(self.collection.clone()),
+                created_at: Utc::now(),
+            };
+            let mut rows = Vec::new();
+            for score in wharf_grader::check_scores(&ctx, &e.checks) {
+                let mut record = Record::Score(score);
+                match record.validate() {
+                    Ok(()) => rows.push(record),
+                    Err(err) => tracing::error!(error = %err, "score row invalid"),
+                }
+            }
+            if let Err(err) = engine.store.ingest(rows).await {
+                tracing::error!(error = %err, "score rows could not be recorded");
+            }
+        }
         if !artifacts.is_empty()
             && let Err(e) = engine
                 .store
@@ -547,8 +589,10 @@ impl RunContext<'_> {
                 .or_else(|| p.runbook.frontmatter.snapshot.clone()),
             parameters: Some(serde_json::to_value(&p.values).unwrap_or_default()),
             status,
-            passed: None,
-            final_score: None,
+            passed: evaluation.as_ref().map(crate::evaluate::Evaluation::passed),
+            final_score: evaluation
+                .as_ref()
+                .and_then(crate::evaluate::Evaluation::score),
             attempts: 1,
             started_at: self.started_at,
             ended_at: Some(ended_at),
@@ -600,6 +644,14 @@ impl RunContext<'_> {
                 })
                 .collect(),
             missing_outputs: missing,
+            passed: evaluation.as_ref().map(crate::evaluate::Evaluation::passed),
+            final_score: evaluation
+                .as_ref()
+                .and_then(crate::evaluate::Evaluation::score),
+            checks: evaluation
+                .as_ref()
+                .map(crate::evaluate::Evaluation::summaries)
+                .unwrap_or_default(),
             workspace,
             phases: self.phases.clone(),
             sql: format!(

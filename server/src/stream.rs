@@ -82,7 +82,13 @@ pub fn result_json(run: &RunState) -> Value {
         "run_id": run.run_id,
         "status": run.status,
         "error": run.error,
-        "scores": [],
+        "passed": run.summary.as_ref().and_then(|s| s.get("passed")).cloned().unwrap_or(Value::Null),
+        "scores": run
+            .summary
+            .as_ref()
+            .and_then(|s| s.get("checks"))
+            .cloned()
+            .unwrap_or_else(|| json!([])),
         "artifacts": artifacts,
         "summary": run.summary,
         "run": run_view(run),

@@ -948,3 +948,77 @@ async fn slow_runbook_requests_answer_202_and_runs_list_pages() {
         .post(&format!("/api/v1/runs/{slow}/cancel"), t, json!({}))
         .await;
 }
+
+/// Every run is graded programmatically in its sandbox: the verification script runs there,
+/// each check is a `scores` row, and a failing check fails the run with its name.
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_are_graded_by_their_verification_script() {
+    let service = Service::start();
+    let t = &service.token;
+    let strict = runbook_text().replace(
+        r#"test -s "{{results_dir}}/report.md" && echo "report.md: ok""#,
+        r#"grep -q '^# ' "{{results_dir}}/report.md" || { echo "report.md has no heading"; exit 1; }"#,
+    );
+    assert_ne!(strict, runbook_text(), "the fixture's checklist changed");
+    let mut ids = Vec::new();
+    for content in ["no heading here", "# Report\\n\\nfine"] {
+        let (status, run) = service
+            .post(
+                "/api/v1/runs",
+                t,
+                json!({
+                    "runbook": strict,
+                    "agent": "command",
+                    "command": ["sh", "-c", format!("mkdir -p /app/results && printf '{content}' > /app/results/report.md")],
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{run}");
+        ids.push(run["run_id"].as_str().unwrap().to_owned());
+    }
+    let bad = service.wait_end(t, &ids[0]).await;
+    assert_eq!(bad["status"], "failed", "{bad}");
+    assert!(
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .contains("verification_script"),
+        "{bad}"
+    );
+    assert_eq!(bad["summary"]["passed"], false);
+    let good = service.wait_end(t, &ids[1]).await;
+    assert_eq!(good["status"], "succeeded", "{good}");
+    assert_eq!(good["summary"]["passed"], true);
+    let rows = service
+        .sql(
+            t,
+            &format!(
+                "SELECT criterion, passed, explanation FROM scores WHERE run_id = '{}' ORDER BY criterion",
+                ids[0]
+            ),
+        )
+        .await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0]["criterion"], "output:report.md");
+    assert_eq!(rows[0]["passed"], true);
+    assert_eq!(rows[1]["criterion"], "verification_script");
+    assert_eq!(rows[1]["passed"], false);
+    assert!(
+        rows[1]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("report.md has no heading"),
+        "{rows:?}"
+    );
+    let runs = service
+        .sql(
+            t,
+            &format!(
+                "SELECT passed, final_score FROM runs WHERE run_id = '{}'",
+                ids[0]
+            ),
+        )
+        .await;
+    assert_eq!(runs[0]["passed"], false);
+    assert_eq!(runs[0]["final_score"], 0.5);
+}

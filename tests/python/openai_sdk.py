@@ -62,6 +62,7 @@ types = [e.get("type") for e in events]
 check("runbook_loaded" in types and "agent_started" in types, f"progress events: {types}; {json.dumps(events[-1])[:3000]}")
 check(final is not None and final["type"] == "result", f"final frame: {final}")
 check(final["status"] == "succeeded", f"run status: {json.dumps(final)[:2000]}")
+check(final["passed"] is True and final["scores"], f"graded: {final.get('passed')} {final.get('scores')}")
 check(any("Runbook loaded" in p for p in progress), f"human progress text: {progress[:5]}")
 urls = {a["path"]: a["url"] for a in final["artifacts"]}
 check("report.md" in urls, f"artifact urls: {final['artifacts']}")

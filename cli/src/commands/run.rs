@@ -235,6 +235,19 @@ fn print_summary(s: &RunSummary) {
     );
     let _ = writeln!(out, "  cost:      {cost}");
     let _ = writeln!(out, "  events:    {}", s.events);
+    if let Some(passed) = s.passed {
+        let _ = writeln!(
+            out,
+            "  evaluation: {} ({} of {} checks)",
+            if passed { "passed" } else { "failed" },
+            s.checks.iter().filter(|c| c.passed).count(),
+            s.checks.len()
+        );
+        for c in &s.checks {
+            let mark = if c.passed { "✓" } else { "✗" };
+            let _ = writeln!(out, "    {mark} {}: {}", c.name, c.explanation);
+        }
+    }
     for a in &s.artifacts {
         let _ = writeln!(
             out,
