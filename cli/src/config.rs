@@ -31,6 +31,8 @@ pub struct Config {
     pub providers: BTreeMap<String, ProviderSpec>,
     /// `[server]`: `wharf serve`.
     pub server: wharf_server::ServerConfig,
+    /// `[grader]`: the rubric judge.
+    pub grader: crate::grader::GraderConfig,
 }
 
 /// The file used when none is given and `./wharf.toml` exists.

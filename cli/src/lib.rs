@@ -8,6 +8,7 @@
 mod commands;
 pub mod config;
 mod exit;
+mod grader;
 mod samples;
 
 use std::path::PathBuf;

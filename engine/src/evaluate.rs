@@ -1,13 +1,19 @@
-//! Programmatic evaluation of an attempt, in its sandbox before it is destroyed: required
-//! outputs present and non-empty, the runbook's verification script run inside the
-//! sandbox, `validation_report.json` when required. One `scores` row per check.
+//! Evaluation of an attempt, in its sandbox before it is destroyed: required outputs
+//! present and non-empty, the runbook's verification script run inside the sandbox,
+//! `validation_report.json` when required (one `scores` row per check), and for rubric
+//! runbooks the LLM judge (one row per criterion; the pass decision computed in code).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
 use serde::Serialize;
 use wharf_grader::checks::{programmatic_checks, requires_validation_report};
-use wharf_grader::{CheckResult, OutputEntry, VerificationOutcome};
+use wharf_grader::{
+    CheckResult, DigestEvent, Judge, JudgeInput, OutputEntry, OutputFile, ScoreContext,
+    TrajectoryDigest, VerificationOutcome,
+};
+use wharf_model::ScoreRecord;
 use wharf_sandbox::{ExecRequest, Sandbox, Stream};
 
 use crate::artifacts::Collected;
@@ -19,6 +25,10 @@ const VERIFY_TIMEOUT: Duration = Duration::from_secs(120);
 const OUTPUT_TAIL: usize = 20;
 /// Largest `validation_report.json` read.
 const REPORT_LIMIT: u64 = 1 << 20;
+/// Bytes of each output file read for the judge (the prompt bounds them further).
+const JUDGE_FILE_LIMIT: u64 = 256 << 10;
+/// Characters of trajectory digest shown to the judge.
+const DIGEST_CHARS: usize = 16_000;
 
 /// One check as the run summary shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,35 +41,173 @@ pub struct CheckSummary {
     pub explanation: String,
 }
 
-/// The programmatic result of one attempt.
+/// The rubric judge's part of an evaluation.
+#[derive(Debug, Clone)]
+pub(crate) struct Rubric {
+    /// Whether the pass rule (computed in code) holds.
+    pub passed: bool,
+    /// Mean criterion score (1..5), when judged.
+    pub average: Option<f64>,
+    /// Its `scores` rows (one per criterion plus `overall`, or error rows).
+    pub rows: Vec<ScoreRecord>,
+    /// Per-criterion lines for the summary.
+    pub lines: Vec<CheckSummary>,
+}
+
+/// The result of one attempt.
 #[derive(Debug, Clone)]
 pub(crate) struct Evaluation {
     pub checks: Vec<CheckResult>,
+    pub rubric: Option<Rubric>,
 }
 
 impl Evaluation {
-    /// Every check passed (and there was at least one).
+    /// Every check passed (and there was at least one) and the rubric rule holds.
     pub fn passed(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
+        !self.checks.is_empty()
+            && self.checks.iter().all(|c| c.passed)
+            && self.rubric.as_ref().is_none_or(|r| r.passed)
     }
 
-    /// Share of checks passed, 0..1.
+    /// The rubric average (1..5) for rubric runbooks, else the share of checks passed.
     pub fn score(&self) -> Option<f64> {
+        if let Some(r) = &self.rubric {
+            return r.average;
+        }
         (!self.checks.is_empty()).then(|| {
             self.checks.iter().filter(|c| c.passed).count() as f64 / self.checks.len() as f64
         })
     }
 
     pub fn summaries(&self) -> Vec<CheckSummary> {
-        self.checks
+        let mut out: Vec<CheckSummary> = self
+            .checks
             .iter()
             .map(|c| CheckSummary {
                 name: c.name.clone(),
                 passed: c.passed,
                 explanation: c.explanation.clone(),
             })
-            .collect()
+            .collect();
+        if let Some(r) = &self.rubric {
+            out.extend(r.lines.iter().cloned());
+        }
+        out
     }
+}
+
+/// What the judge needs besides the sandbox.
+pub(crate) struct JudgeContext<'a> {
+    pub judge: Option<&'a Judge>,
+    pub digest: &'a [DigestEvent],
+    pub run_id: &'a str,
+    pub collection: &'a str,
+}
+
+/// Judges a rubric runbook's outputs; `None` for other runbooks.
+pub(crate) async fn rubric(
+    sandbox: &Arc<dyn Sandbox>,
+    prepared: &Prepared,
+    collected: &Collected,
+    ctx: &JudgeContext<'_>,
+) -> Option<Rubric> {
+    let runbook = &prepared.runbook;
+    if runbook.evaluation.kind != "rubric" {
+        return None;
+    }
+    let Some(judge) = ctx.judge else {
+        return Some(Rubric {
+            passed: false,
+            average: None,
+            rows: Vec::new(),
+            lines: vec![CheckSummary {
+                name: "rubric".into(),
+                passed: false,
+                explanation: "the runbook is graded by a rubric but no judge is configured ([grader] judge_model)".into(),
+            }],
+        });
+    };
+    let results = prepared
+        .values
+        .get("results_dir")
+        .cloned()
+        .unwrap_or_else(|| runbook.results_dir.clone());
+    let mut outputs = Vec::new();
+    for a in &collected.records {
+        let path = format!("{}/{}", results.trim_end_matches('/'), a.path);
+        if let Ok(bytes) = sandbox.read_file(&path, JUDGE_FILE_LIMIT).await {
+            let mut file = OutputFile::new(a.path.clone(), bytes);
+            file.size = u64::try_from(a.size).unwrap_or(file.size);
+            outputs.push(file);
+        }
+    }
+    let digest = TrajectoryDigest::from_events(ctx.digest, DIGEST_CHARS);
+    let score_ctx = ScoreContext {
+        run_id: ctx.run_id.to_owned(),
+        attempt: 1,
+        collection: Some(ctx.collection.to_owned()),
+        created_at: Utc::now(),
+    };
+    let input = match JudgeInput::from_runbook(runbook, outputs, digest) {
+        Ok(input) => input,
+        Err(e) => {
+            return Some(Rubric {
+                passed: false,
+                average: None,
+                rows: Vec::new(),
+                lines: vec![CheckSummary {
+                    name: "rubric".into(),
+                    passed: false,
+                    explanation: e.to_string(),
+                }],
+            });
+        }
+    };
+    Some(match judge.judge(&input).await {
+        Ok(verdict) => {
+            let decision = verdict.decide(runbook.evaluation.pass_rule.as_ref());
+            let failing: Vec<&str> = decision
+                .failing
+                .iter()
+                .map(|f| f.criterion.as_str())
+                .collect();
+            let lines = verdict
+                .criteria
+                .iter()
+                .map(|c| CheckSummary {
+                    name: format!("rubric:{}", c.criterion),
+                    passed: !failing.contains(&c.criterion.as_str()),
+                    explanation: format!("{}/5: {}", c.score, c.explanation),
+                })
+                .chain(std::iter::once(CheckSummary {
+                    name: "rubric".into(),
+                    passed: decision.passed,
+                    explanation: decision.reason.clone(),
+                }))
+                .collect();
+            Rubric {
+                passed: decision.passed,
+                average: decision.average,
+                rows: wharf_grader::judge_scores(&score_ctx, &verdict, &decision),
+                lines,
+            }
+        }
+        Err(e) => Rubric {
+            passed: false,
+            average: None,
+            rows: wharf_grader::judge_error_scores(
+                &score_ctx,
+                judge.config(),
+                &input.criterion_names(),
+                &e,
+            ),
+            lines: vec![CheckSummary {
+                name: "rubric".into(),
+                passed: false,
+                explanation: format!("the judge failed: {e}"),
+            }],
+        },
+    })
 }
 
 /// `{{name}}` replaced by the run's parameter values.
@@ -103,6 +251,7 @@ pub(crate) async fn programmatic(
     };
     Evaluation {
         checks: programmatic_checks(runbook, &found, verification.as_ref(), report.as_deref()),
+        rubric: None,
     }
 }
 

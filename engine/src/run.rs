@@ -27,6 +27,8 @@ use crate::{ArtifactSummary, EngineError, Phases, RunRequest, RunSummary};
 /// Records are written to the store in batches of this many (or every [`BATCH_EVERY`]).
 const BATCH_ROWS: usize = 256;
 const BATCH_EVERY: Duration = Duration::from_millis(300);
+/// Events kept for the judge's trajectory digest.
+const DIGEST_EVENTS: usize = 2_000;
 /// Lines of stderr kept for the error message of a failed agent.
 const STDERR_TAIL: usize = 12;
 
@@ -51,6 +53,8 @@ pub struct Engine {
     pub providers: BTreeMap<String, ProviderSpec>,
     /// Collection when none is given.
     pub default_collection: String,
+    /// The rubric judge (`None`: rubric runbooks cannot pass).
+    pub judge: Option<Arc<wharf_grader::Judge>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -120,6 +124,7 @@ impl Engine {
             token: None,
             reported_failure: None,
             last_error_event: None,
+            digest: Vec::new(),
         };
         let outcome = ctx.execute().await;
         ctx.finish(outcome).await
@@ -150,6 +155,8 @@ struct RunContext<'a> {
     reported_failure: Option<String>,
     /// The text of the last `error` event.
     last_error_event: Option<String>,
+    /// What the judge sees of the trajectory.
+    digest: Vec<wharf_grader::DigestEvent>,
 }
 
 impl RunContext<'_> {
@@ -426,7 +433,15 @@ impl RunContext<'_> {
                 bytes: collected.bytes,
             },
         );
-        let evaluation = crate::evaluate::programmatic(&sandbox, prepared, &collected).await;
+        let mut evaluation = crate::evaluate::programmatic(&sandbox, prepared, &collected).await;
+        let judge_ctx = crate::evaluate::JudgeContext {
+            judge: engine.judge.as_deref(),
+            digest: &self.digest,
+            run_id: &self.run_id,
+            collection: &self.collection,
+        };
+        evaluation.rubric =
+            crate::evaluate::rubric(&sandbox, prepared, &collected, &judge_ctx).await;
         Ok(Outcome {
             exit,
             stderr_tail,
@@ -451,6 +466,22 @@ impl RunContext<'_> {
             let why = self.last_error_event.clone().or_else(|| event.text.clone());
             self.reported_failure =
                 Some(why.unwrap_or_else(|| "the session ended as failed".into()));
+        }
+        if self.digest.len() < DIGEST_EVENTS
+            && matches!(
+                event.kind,
+                EventKind::ToolCall
+                    | EventKind::ToolResult
+                    | EventKind::AssistantMessage
+                    | EventKind::Error
+            )
+        {
+            self.digest.push(wharf_grader::DigestEvent {
+                kind: event.kind.as_str().to_owned(),
+                name: event.name.clone(),
+                text: summarize(&event).map(|t| self.recorder.redactor.text(&t)),
+                status: event.status.clone(),
+            });
         }
         if let Some(summary) = summarize(&event) {
             send(
@@ -524,11 +555,11 @@ impl RunContext<'_> {
                     && status == RunStatus::Succeeded
                     && !e.passed()
                 {
-                    let failed: Vec<&str> = e
-                        .checks
-                        .iter()
+                    let failed: Vec<String> = e
+                        .summaries()
+                        .into_iter()
                         .filter(|c| !c.passed)
-                        .map(|c| c.name.as_str())
+                        .map(|c| c.name)
                         .collect();
                     status = RunStatus::Failed;
                     error = Some(format!("evaluation failed: {}", failed.join(", ")));
@@ -547,7 +578,11 @@ impl RunContext<'_> {
                 created_at: Utc::now(),
             };
             let mut rows = Vec::new();
-            for score in wharf_grader::check_scores(&ctx, &e.checks) {
+            let rubric_rows = e.rubric.iter().flat_map(|r| r.rows.iter().cloned());
+            for score in wharf_grader::check_scores(&ctx, &e.checks)
+                .into_iter()
+                .chain(rubric_rows)
+            {
                 let mut record = Record::Score(score);
                 match record.validate() {
                     Ok(()) => rows.push(record),

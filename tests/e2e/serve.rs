@@ -42,7 +42,7 @@ fn runbook_text() -> String {
 /// A `wharf serve` process with its own state, store and mock provider.
 struct Service {
     dir: tempfile::TempDir,
-    _mock: MockServer,
+    mock: MockServer,
     config: PathBuf,
     child: Option<Child>,
     log: Arc<Mutex<String>>,
@@ -53,8 +53,13 @@ struct Service {
 
 impl Service {
     fn start() -> Service {
+        Service::start_with(SCRIPT, "")
+    }
+
+    /// A service whose provider answers with `script`, with `extra` appended to its config.
+    fn start_with(script: &str, extra: &str) -> Service {
         let dir = tempfile::tempdir().unwrap();
-        let mock = MockServer::start(Script::from_yaml_str(SCRIPT).unwrap()).unwrap();
+        let mock = MockServer::start(Script::from_yaml_str(script).unwrap()).unwrap();
         let tools = std::env::var("WHARF_TEST_TOOLS_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|_| dir.path().join("tools"));
@@ -77,6 +82,7 @@ api_key = "{KEY}"
 state_dir = "{state}"
 heartbeat_secs = 1.0
 webhook_base_delay_ms = 200
+{extra}
 "#,
                 work = dir.path().join("work").display(),
                 tools = tools.display(),
@@ -87,7 +93,7 @@ webhook_base_delay_ms = 200
         .unwrap();
         let mut service = Service {
             dir,
-            _mock: mock,
+            mock,
             config,
             child: None,
             log: Arc::default(),
@@ -1021,4 +1027,83 @@ async fn runs_are_graded_by_their_verification_script() {
         .await;
     assert_eq!(runs[0]["passed"], false);
     assert_eq!(runs[0]["final_score"], 0.5);
+}
+
+/// A rubric runbook is judged by the configured judge model; the pass decision is computed
+/// from the scores (a judge saying "pass" with a 2 does not pass), and every criterion is a
+/// `scores` row with the judge's explanation.
+#[tokio::test(flavor = "multi_thread")]
+async fn rubric_runbooks_are_judged_and_the_rule_decides() {
+    let judge = r#"
+options:
+  api_key: sk-canary-serve-key-31c9
+  toolless: script
+turns:
+  - text: '{"criteria":[{"criterion":"Structure","score":5,"explanation":"Title and one section per input."},{"criterion":"Accuracy","score":2,"explanation":"It describes a file that was never uploaded."}],"summary":"Good shape, wrong facts.","verdict":"pass"}'
+"#;
+    let cache = tempfile::tempdir().unwrap();
+    let service = Service::start_with(
+        judge,
+        &format!(
+            "[grader]\njudge_model = \"judge-1\"\njudge_provider = \"openai\"\ncache_dir = \"{}\"\n",
+            cache.path().display()
+        ),
+    );
+    let t = &service.token;
+    let runbook =
+        std::fs::read_to_string(repo().join("tests/fixtures/runbooks/rubric-report.md")).unwrap();
+    let (status, run) = service
+        .post(
+            "/api/v1/runs",
+            t,
+            json!({
+                "runbook": runbook,
+                "agent": "command",
+                "command": ["sh", "-c", "mkdir -p /app/results && printf '# Report\\n\\n## notes.txt\\nA summary.\\n' > /app/results/report.md"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{run}");
+    let run_id = run["run_id"].as_str().unwrap().to_owned();
+    let done = service.wait_end(t, &run_id).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["summary"]["passed"], false, "{done}");
+    assert!(done["error"].as_str().unwrap().contains("rubric"), "{done}");
+    let rows = service
+        .sql(
+            t,
+            &format!(
+                "SELECT criterion, value, passed, explanation, grader_model FROM scores \
+                 WHERE run_id = '{run_id}' AND grader_kind = 'rubric' ORDER BY criterion"
+            ),
+        )
+        .await;
+    let by: std::collections::BTreeMap<String, Value> = rows
+        .iter()
+        .map(|r| (r["criterion"].as_str().unwrap().to_owned(), r.clone()))
+        .collect();
+    assert_eq!(by["Accuracy"]["value"], 2.0, "{rows:?}");
+    assert!(
+        by["Accuracy"]["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("never uploaded")
+    );
+    assert_eq!(by["Structure"]["value"], 5.0);
+    assert_eq!(by["Structure"]["grader_model"], "judge-1");
+    assert_eq!(
+        by["overall"]["passed"], false,
+        "the rule, not the judge's verdict: {rows:?}"
+    );
+    // The judge saw the output file.
+    let requests: Vec<Value> = service
+        .mock
+        .requests()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    assert!(
+        requests.iter().any(|b| b.to_string().contains("notes.txt")),
+        "{requests:?}"
+    );
 }

@@ -153,6 +153,7 @@ pub async fn start_engine(
         sink,
         providers: config.providers.clone(),
         default_collection: config.ingest.default_collection.clone(),
+        judge: crate::grader::judge(config)?,
     };
     Ok((engine, server))
 }
