@@ -54,6 +54,22 @@ pub(crate) struct Rubric {
     pub lines: Vec<CheckSummary>,
 }
 
+impl Rubric {
+    /// A rubric that could not be judged: not passed, no rows, the reason as its line.
+    fn unjudged(why: &str) -> Rubric {
+        Rubric {
+            passed: false,
+            average: None,
+            rows: Vec::new(),
+            lines: vec![CheckSummary {
+                name: "rubric".into(),
+                passed: false,
+                explanation: why.to_owned(),
+            }],
+        }
+    }
+}
+
 /// The result of one attempt.
 #[derive(Debug, Clone)]
 pub(crate) struct Evaluation {
@@ -116,16 +132,9 @@ pub(crate) async fn rubric(
         return None;
     }
     let Some(judge) = ctx.judge else {
-        return Some(Rubric {
-            passed: false,
-            average: None,
-            rows: Vec::new(),
-            lines: vec![CheckSummary {
-                name: "rubric".into(),
-                passed: false,
-                explanation: "the runbook is graded by a rubric but no judge is configured ([grader] judge_model)".into(),
-            }],
-        });
+        return Some(Rubric::unjudged(
+            "the runbook is graded by a rubric but no judge is configured ([grader] judge_model)",
+        ));
     };
     let results = prepared
         .values
@@ -151,16 +160,7 @@ pub(crate) async fn rubric(
     let input = match JudgeInput::from_runbook(runbook, outputs, digest) {
         Ok(input) => input,
         Err(e) => {
-            return Some(Rubric {
-                passed: false,
-                average: None,
-                rows: Vec::new(),
-                lines: vec![CheckSummary {
-                    name: "rubric".into(),
-                    passed: false,
-                    explanation: e.to_string(),
-                }],
-            });
+            return Some(Rubric::unjudged(&e.to_string()));
         }
     };
     Some(match judge.judge(&input).await {
