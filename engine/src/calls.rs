@@ -29,19 +29,64 @@ pub struct Tally {
     pub last_error: Option<(i32, String)>,
 }
 
-/// A [`CallSink`] writing into the store.
+/// A [`CallSink`] writing into the store in batches (one WAL commit per batch) from a
+/// background task, so model calls never wait for the disk.
 #[derive(Debug)]
 pub struct StoreSink {
-    store: Arc<Store>,
     tallies: Mutex<HashMap<String, Tally>>,
+    tx: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
 
+/// What the writer task receives: a call to write, or a barrier to answer once every call
+/// before it is written.
+#[derive(Debug)]
+enum Pending {
+    Call(Box<LlmCallRecord>),
+    Barrier(tokio::sync::oneshot::Sender<()>),
+}
+
+/// Calls written per store batch at most.
+const BATCH: usize = 512;
+
 impl StoreSink {
-    /// A sink over `store`.
+    /// A sink over `store` (call inside a Tokio runtime: it starts the writer task).
     pub fn new(store: Arc<Store>) -> Self {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Pending>();
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = Vec::new();
+                let mut barriers = Vec::new();
+                let mut next = Some(first);
+                while let Some(p) = next.take() {
+                    match p {
+                        Pending::Call(c) => batch.push(Record::LlmCall(*c)),
+                        Pending::Barrier(b) => barriers.push(b),
+                    }
+                    if batch.len() < BATCH {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                if !batch.is_empty()
+                    && let Err(e) = store.ingest(batch).await
+                {
+                    tracing::error!(error = %e, "LLM calls could not be recorded");
+                }
+                for b in barriers {
+                    let _ = b.send(());
+                }
+            }
+        });
         StoreSink {
-            store,
             tallies: Mutex::default(),
+            tx,
+        }
+    }
+
+    /// Waits until every call recorded so far is written to the store.
+    pub async fn drain(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(Pending::Barrier(tx)).is_ok() {
+            let _ = rx.await;
         }
     }
 
@@ -88,8 +133,8 @@ impl StoreSink {
 impl CallSink for StoreSink {
     async fn record(&self, call: LlmCallRecord) {
         self.add(&call);
-        if let Err(e) = self.store.ingest(vec![Record::LlmCall(call)]).await {
-            tracing::error!(error = %e, "an LLM call could not be recorded");
+        if self.tx.send(Pending::Call(Box::new(call))).is_err() {
+            tracing::error!("an LLM call could not be recorded: the writer task is gone");
         }
     }
 }

@@ -508,6 +508,7 @@ impl RunContext<'_> {
         if let Some(token) = &self.token {
             engine.gateway.revoke(token);
         }
+        engine.sink.drain().await;
         let tally = engine.sink.take(&self.run_id);
         let required: Vec<String> = self
             .prepared

@@ -98,6 +98,9 @@ impl Server {
         while self.service.running() > 0 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let engine = self.service.engine();
+        engine.gateway.flush(Duration::from_secs(5)).await;
+        engine.sink.drain().await;
         result
     }
 }
