@@ -83,6 +83,13 @@ impl Gateway {
                             .route("/", web::head().to(HttpResponse::Ok))
                             .route("/healthz", web::get().to(HttpResponse::Ok))
                     })
+                    // Streamed answers are many small writes: without TCP_NODELAY,
+                    // Nagle's algorithm and delayed ACKs hold each for ~40 ms.
+                    .on_connect(|conn, _| {
+                        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                            let _ = tcp.set_nodelay(true);
+                        }
+                    })
                     .workers(workers)
                     .disable_signals()
                     .shutdown_timeout(SHUTDOWN_GRACE_SECS)

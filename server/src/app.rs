@@ -190,6 +190,13 @@ pub async fn start(
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound("no such route".into()))
                 }))
         })
+        // Streamed answers are many small writes: without TCP_NODELAY, Nagle's algorithm and
+        // delayed ACKs hold each for ~40 ms.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+            }
+        })
         .bind(&config.bind)
         .map_err(|e| ApiError::Internal(format!("cannot listen on {}: {e}", config.bind)))?;
     let addr = server
