@@ -144,7 +144,7 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -136,11 +136,7 @@ pub(crate) async fn rubric(
             "the runbook is graded by a rubric but no judge is configured ([grader] judge_model)",
         ));
     };
-    let results = prepared
-        .values
-        .get("results_dir")
-        .cloned()
-        .unwrap_or_else(|| runbook.results_dir.clone());
+    let results = results_dir(prepared);
     let mut outputs = Vec::new();
     for a in &collected.records {
         let path = format!("{}/{}", results.trim_end_matches('/'), a.path);
@@ -210,13 +206,13 @@ pub(crate) async fn rubric(
     })
 }
 
-/// `{{name}}` replaced by the run's parameter values.
-fn render(script: &str, prepared: &Prepared) -> String {
-    let mut out = script.to_owned();
-    for (k, v) in &prepared.values {
-        out = out.replace(&format!("{{{{{k}}}}}"), v);
-    }
-    out
+/// The results directory of the run (its `results_dir` value, else the runbook's default).
+fn results_dir(prepared: &Prepared) -> String {
+    prepared
+        .values
+        .get("results_dir")
+        .cloned()
+        .unwrap_or_else(|| prepared.runbook.results_dir.clone())
 }
 
 /// Runs the checks of `prepared`'s runbook against what the attempt left in `sandbox`.
@@ -234,16 +230,12 @@ pub(crate) async fn programmatic(
             size: u64::try_from(a.size).unwrap_or(0),
         })
         .collect();
-    let verification = match &runbook.verification {
-        Some(v) => Some(verify(sandbox, &v.language, &render(&v.script, prepared)).await),
+    let verification = match &prepared.verification {
+        Some(v) => Some(verify(sandbox, &v.language, &v.script).await),
         None => None,
     };
     let report = if requires_validation_report(runbook) {
-        let results = prepared
-            .values
-            .get("results_dir")
-            .cloned()
-            .unwrap_or_else(|| runbook.results_dir.clone());
+        let results = results_dir(prepared);
         let path = format!("{}/validation_report.json", results.trim_end_matches('/'));
         sandbox.read_file(&path, REPORT_LIMIT).await.ok()
     } else {

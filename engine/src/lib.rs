@@ -14,7 +14,7 @@ mod request;
 mod run;
 mod service;
 
-pub use artifacts::{content_type, missing_outputs, object_key};
+pub use artifacts::{content_type, missing_outputs, object_key, sha256_hex};
 pub use bus::{BusEvent, EventBus, Subscription};
 pub use calls::{StoreSink, Tally};
 pub use error::EngineError;

@@ -25,6 +25,9 @@ pub struct Prepared {
     pub sha256: String,
     /// The mission text with parameters substituted.
     pub mission: String,
+    /// The Final Checklist's verification script as the mission shows it (rendered by the
+    /// runbook renderer: parameters substituted, secrets as `${ENV}`).
+    pub verification: Option<wharf_runbook::VerificationScript>,
     /// Parameter values used.
     pub values: BTreeMap<String, String>,
     /// Input files: (name, bytes).
@@ -192,10 +195,20 @@ pub async fn prepare(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
+    let verification = match &runbook.verification {
+        Some(original) => Some(
+            wharf_runbook::check_str("rendered.md", &rendered.text)
+                .runbook
+                .and_then(|r| r.verification)
+                .unwrap_or_else(|| original.clone()),
+        ),
+        None => None,
+    };
     Ok(Prepared {
         runbook,
         name,
         sha256,
+        verification,
         mission: rendered.text,
         values: rendered.values,
         files,

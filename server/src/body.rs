@@ -20,3 +20,16 @@ pub async fn read(mut payload: web::Payload, limit: usize) -> ApiResult<Bytes> {
     }
     Ok(body.freeze())
 }
+
+/// The request's media type, lower-cased, without parameters (`multipart/form-data`).
+pub fn media_type(req: &actix_web::HttpRequest) -> String {
+    req.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}

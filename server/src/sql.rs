@@ -30,13 +30,14 @@ pub fn encode(result: &QueryResult, format: OutputFormat) -> ApiResult<Vec<u8>> 
     Ok(out)
 }
 
-/// Runs an internal query (built from validated ids) and returns its rows as JSON objects.
+/// Runs an internal query (built from validated ids) in `session` and returns at most
+/// `max_rows` rows as JSON objects.
 pub async fn rows(
-    state: &AppState,
-    collection: &str,
+    session: &Session,
     sql: &str,
+    max_rows: usize,
 ) -> ApiResult<Vec<Map<String, Value>>> {
-    let (result, _) = query(state, collection, sql).await?;
+    let (result, _) = session.sql_limited(sql, max_rows).await?;
     let json = encode(&result, OutputFormat::Json)?;
     let value: Value = serde_json::from_slice(&json)
         .map_err(|e| ApiError::Internal(format!("result encoding: {e}")))?;

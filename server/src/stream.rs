@@ -185,19 +185,11 @@ async fn produce(
             }
         }
     }
-    // The bus closes just before the catalog row is final in rare orders; wait for it.
-    let mut final_state = run.clone();
-    for _ in 0..50 {
-        match state.catalog().run_any(&run.run_id).await {
-            Ok(Some(r)) if !matches!(r.status.as_str(), "queued" | "running") => {
-                final_state = r;
-                break;
-            }
-            Ok(Some(r)) => final_state = r,
-            _ => break,
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The service records the run's end in the catalog before it closes the stream.
+    let final_state = match state.catalog().run_any(&run.run_id).await {
+        Ok(Some(r)) => r,
+        _ => run,
+    };
     let _ = tx.send(framing.frame(Frame::End(&final_state))).await;
     if let Some(done) = framing.done() {
         let _ = tx.send(done).await;

@@ -89,6 +89,31 @@ fn scalar(field: &str, key: &str, value: &serde_json::Value) -> ApiResult<String
     }
 }
 
+impl RunOptions {
+    /// Parses options from JSON; errors name the field (`what` says where they came from).
+    pub fn parse(value: serde_json::Value, what: &str) -> ApiResult<RunOptions> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            ApiError::BadRequest(format!("invalid {what} at `{}`: {}", e.path(), e.inner()))
+        })
+    }
+}
+
+/// Refuses a provider named by URL unless `server.allow_url_providers` is on, so a tenant
+/// cannot point the gateway (which holds keys, on the host network) at internal addresses.
+pub fn check_provider(state: &AppState, field: &str, provider: Option<&str>) -> ApiResult<()> {
+    match provider {
+        Some(p)
+            if (p.starts_with("http://") || p.starts_with("https://"))
+                && !state.config.allow_url_providers =>
+        {
+            Err(ApiError::BadRequest(format!(
+                "`{field}`: `{p}` is a URL; this server only allows configured providers (server.allow_url_providers is off)"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks and queues `input` in the caller's `collection`.
 pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiResult<RunState> {
     let o = input.options;
@@ -135,14 +160,7 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
             checked.render_diagnostics()
         )));
     }
-    if let Some(p) = &o.model_provider
-        && (p.starts_with("http://") || p.starts_with("https://"))
-        && !state.config.allow_url_providers
-    {
-        return Err(ApiError::BadRequest(format!(
-            "`model_provider`: `{p}` is a URL; this server only allows configured providers (server.allow_url_providers is off)"
-        )));
-    }
+    check_provider(state, "model_provider", o.model_provider.as_deref())?;
     let timeout = match o.timeout_sec {
         Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_SECS => {
             Some(Duration::from_secs_f64(t))

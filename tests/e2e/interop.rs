@@ -10,7 +10,7 @@ use crate::cli::sample;
 
 #[test]
 fn duckdb_agrees_on_counts_and_sums() {
-    let python = std::env::var("WHARF_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let python = crate::support::python();
     let probe = Command::new(&python)
         .args(["-c", "import duckdb, deltalake"])
         .output();

@@ -8,7 +8,8 @@ use std::process::Output;
 use mock_llm::{MockServer, Script};
 use serde_json::Value;
 
-use crate::support::{sql_json, stderr, stdout, wharf};
+use crate::support::{sql_json, stderr, stdout, tools_dir, wharf};
+use wharf_tests::workspace as repo;
 
 /// The provider key wharf holds; it must never enter a sandbox or a stored event.
 const KEY: &str = "sk-canary-provider-key-7e1f";
@@ -30,26 +31,6 @@ options:
 turns:
   - text: "All inputs look fine."
 "#;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The tools directory with the pinned agent CLIs; required under CI.
-fn tools_dir() -> Option<PathBuf> {
-    match std::env::var("WHARF_TEST_TOOLS_DIR") {
-        Ok(dir) => Some(PathBuf::from(dir)),
-        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!(
-                "WHARF_TEST_TOOLS_DIR must be set under CI (scripts/test installs the agent CLIs)"
-            )
-        }
-        Err(_) => None,
-    }
-}
 
 struct RunEnv {
     dir: tempfile::TempDir,

@@ -3,7 +3,7 @@
 //! sandboxes, mock-llm standing in for the model provider.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use mock_llm::{MockServer, Script};
 use serde_json::{Value, json};
 
-use crate::support::wharf;
+use crate::support::{python, tools_dir, wharf};
+use wharf_tests::workspace as repo;
 
 const KEY: &str = "sk-canary-serve-key-31c9";
 
@@ -23,17 +24,6 @@ turns:
     shell: "mkdir -p /app/results && printf '# Report\\n\\nmock-llm wrote this.\\n' > /app/results/report.md"
   - text: "Done: wrote /app/results/report.md."
 "#;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn python() -> String {
-    std::env::var("WHARF_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
 
 fn runbook_text() -> String {
     std::fs::read_to_string(repo().join("examples/runbooks/write-report.md")).unwrap()
@@ -60,9 +50,7 @@ impl Service {
     fn start_with(script: &str, extra: &str) -> Service {
         let dir = tempfile::tempdir().unwrap();
         let mock = MockServer::start(Script::from_yaml_str(script).unwrap()).unwrap();
-        let tools = std::env::var("WHARF_TEST_TOOLS_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| dir.path().join("tools"));
+        let tools = tools_dir().unwrap_or_else(|| dir.path().join("tools"));
         let config = dir.path().join("wharf.toml");
         std::fs::write(
             &config,
@@ -238,11 +226,7 @@ const WRITE: &str = "mkdir -p /app/results && printf 'report from command\\n' > 
 /// completion with a real agent CLI, then its artifact fetched by URL.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_openai_sdk_talks_to_wharf_serve() {
-    if std::env::var("WHARF_TEST_TOOLS_DIR").is_err() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "WHARF_TEST_TOOLS_DIR must be set under CI"
-        );
+    if tools_dir().is_none() {
         eprintln!("skipped: WHARF_TEST_TOOLS_DIR not set (scripts/test sets it)");
         return;
     }
@@ -732,34 +716,26 @@ async fn bad_requests_are_refused_with_clear_errors() {
         assert!(body["error"]["type"].is_string() && body["error"]["code"].is_string());
     }
     let rb = runbook_text();
-    let (status, err) = service
-        .post(
-            "/api/v1/runs",
-            t,
+    let cmd = json!(["true"]);
+    for (body, needle) in [
+        (
             json!({"runbook": rb, "agent": "no-such-agent"}),
-        )
-        .await;
-    assert_eq!(status, 400, "{err}");
-    assert!(
-        err["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("no-such-agent")
-    );
-    let (status, err) = service
-        .post("/api/v1/runs", t, json!({"runbook": rb, "agent": "command", "command": ["true"], "model_provider": "nonesuch"}))
-        .await;
-    assert_eq!(status, 400, "{err}");
-    assert!(
-        err["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nonesuch")
-    );
-    let (status, err) = service
-        .post("/api/v1/runs", t, json!({"runbook": rb, "agent": "command", "command": ["true"], "model_provider": "http://169.254.169.254/"}))
-        .await;
-    assert_eq!(status, 400, "{err}");
+            "no-such-agent",
+        ),
+        (
+            json!({"runbook": rb, "agent": "command", "command": cmd, "model_provider": "nonesuch"}),
+            "nonesuch",
+        ),
+        (
+            json!({"runbook": rb, "agent": "command", "command": cmd, "model_provider": "http://169.254.169.254/"}),
+            "is a URL",
+        ),
+    ] {
+        let (status, err) = service.post("/api/v1/runs", t, body).await;
+        assert_eq!(status, 400, "{err}");
+        let msg = err["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(needle), "{needle:?} not in {msg}");
+    }
     let broken = std::fs::read_to_string(repo().join("tests/fixtures/runbooks/broken.md")).unwrap();
     let (status, err) = service
         .post(

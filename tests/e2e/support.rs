@@ -36,3 +36,21 @@ pub fn sql_json(root: &Path, sql: &str) -> Vec<serde_json::Value> {
     assert!(out.status.success(), "wharf sql failed: {}", stderr(&out));
     serde_json::from_str(&stdout(&out)).expect("json output")
 }
+
+/// The Python that runs the real peers (DuckDB, the OpenAI SDK, the webhook receiver).
+pub fn python() -> String {
+    std::env::var("WHARF_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// The tools directory with the pinned agent CLIs; required under CI.
+pub fn tools_dir() -> Option<PathBuf> {
+    match std::env::var("WHARF_TEST_TOOLS_DIR") {
+        Ok(dir) => Some(PathBuf::from(dir)),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "WHARF_TEST_TOOLS_DIR must be set under CI (scripts/test installs the agent CLIs)"
+            )
+        }
+        Err(_) => None,
+    }
+}

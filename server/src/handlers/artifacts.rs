@@ -22,14 +22,22 @@ struct Artifact {
     attempt: i64,
 }
 
-/// The run's artifacts from the `artifacts` table, scoped to the caller's collection.
-async fn artifacts(state: &AppState, caller: &Caller, run_id: &str) -> ApiResult<Vec<Artifact>> {
+/// The caller's run `id` and its artifacts (the latest attempt's file of each path) from
+/// the `artifacts` table, scoped to the caller's collection.
+async fn run_artifacts(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<(wharf_catalog::RunState, Vec<Artifact>)> {
+    let run = crate::lookup::run(state, caller, id).await?;
+    let run_id = &run.run_id;
     let sql = format!(
         "SELECT path, object_key, size, content_type, sha256, attempt FROM artifacts \
          WHERE run_id = '{run_id}' AND object_key IS NOT NULL ORDER BY attempt, path"
     );
-    let rows = crate::sql::rows(state, caller.collection(), &sql).await?;
-    Ok(rows
+    let session = crate::sql::session(state, caller.collection()).await?;
+    let rows = crate::sql::rows(&session, &sql, state.config.max_sql_rows).await?;
+    let list = rows
         .into_iter()
         .filter_map(|r| {
             Some(Artifact {
@@ -44,7 +52,8 @@ async fn artifacts(state: &AppState, caller: &Caller, run_id: &str) -> ApiResult
                 attempt: r.get("attempt").and_then(Value::as_i64).unwrap_or(1),
             })
         })
-        .collect())
+        .collect();
+    Ok((run, latest(list)))
 }
 
 /// The latest attempt's file of each path.
@@ -67,8 +76,7 @@ pub async fn list(
     caller: Caller,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let run = crate::lookup::run(&state, &caller, &path).await?;
-    let list = latest(artifacts(&state, &caller, &run.run_id).await?);
+    let (run, list) = run_artifacts(&state, &caller, &path).await?;
     let data: Vec<Value> = list
         .iter()
         .map(|a| {
@@ -92,17 +100,14 @@ pub async fn get(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (run_id, file) = path.into_inner();
-    let run = crate::lookup::run(&state, &caller, &run_id).await?;
-    let found = latest(artifacts(&state, &caller, &run.run_id).await?)
-        .into_iter()
-        .find(|a| a.path == file)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "artifact `{}` of run {}",
-                file.escape_debug(),
-                run.run_id
-            ))
-        })?;
+    let (run, list) = run_artifacts(&state, &caller, &run_id).await?;
+    let found = list.into_iter().find(|a| a.path == file).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "artifact `{}` of run {}",
+            file.escape_debug(),
+            run.run_id
+        ))
+    })?;
     let bytes = state.objects().get(&found.object_key).await?;
     let content_type = found
         .content_type
@@ -130,8 +135,7 @@ pub async fn zip(
     caller: Caller,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let run = crate::lookup::run(&state, &caller, &path).await?;
-    let list = latest(artifacts(&state, &caller, &run.run_id).await?);
+    let (run, list) = run_artifacts(&state, &caller, &path).await?;
     let mut files = Vec::new();
     for a in list {
         let bytes = state.objects().get(&a.object_key).await?;

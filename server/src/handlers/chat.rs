@@ -49,13 +49,7 @@ async fn runbook_mode(
     body: &serde_json::Map<String, Value>,
     block: &Value,
 ) -> ApiResult<HttpResponse> {
-    let options: RunOptions = serde_path_to_error::deserialize(block.clone()).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "invalid `wharf` block at `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
-    })?;
+    let options = RunOptions::parse(block.clone(), "`wharf` block")?;
     if let Some(flag) = &options.runbook
         && flag != &Value::Bool(true)
     {

@@ -30,14 +30,7 @@ pub async fn forward(
         .get(PROVIDER_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if let Some(p) = &provider_name
-        && (p.starts_with("http://") || p.starts_with("https://"))
-        && !state.config.allow_url_providers
-    {
-        return Err(ApiError::BadRequest(format!(
-            "`{PROVIDER_HEADER}`: `{p}` is a URL; this server only allows configured providers"
-        )));
-    }
+    crate::submit::check_provider(state, PROVIDER_HEADER, provider_name.as_deref())?;
     let secrets = state.secrets(caller.collection()).await?;
     let env = move |k: &str| secrets.get(k).cloned().or_else(|| std::env::var(k).ok());
     let provider = wharf_engine::resolve_provider(

@@ -23,16 +23,11 @@ pub async fn create(
     req: HttpRequest,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let input = if content_type.starts_with("multipart/form-data") {
+    let media = crate::body::media_type(&req);
+    let input = if media == "multipart/form-data" {
         let multipart = actix_multipart::Multipart::new(req.headers(), body);
         multipart_input(read_parts(multipart, state.config.max_upload_bytes).await?)?
-    } else if content_type.starts_with("application/json") {
+    } else if media == "application/json" {
         let bytes = crate::body::read(body, state.config.max_json_bytes).await?;
         json_input(&bytes)?
     } else {
@@ -56,13 +51,7 @@ fn json_input(bytes: &[u8]) -> ApiResult<RunInput> {
             ));
         }
     };
-    let options: RunOptions = serde_path_to_error::deserialize(value).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "invalid run request at `{}`: {}",
-            e.path(),
-            e.inner()
-        ))
-    })?;
+    let options = RunOptions::parse(value, "run request")?;
     Ok(RunInput {
         options,
         runbook,
@@ -134,14 +123,7 @@ fn multipart_input(parts: Vec<crate::multipart::Part>) -> ApiResult<RunInput> {
     if !labels.is_empty() {
         options.insert("labels".into(), labels.into());
     }
-    let options: RunOptions = serde_path_to_error::deserialize(serde_json::Value::Object(options))
-        .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "invalid run options at `{}`: {}",
-                e.path(),
-                e.inner()
-            ))
-        })?;
+    let options = RunOptions::parse(serde_json::Value::Object(options), "run options")?;
     Ok(RunInput {
         options,
         runbook,

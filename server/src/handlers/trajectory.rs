@@ -18,23 +18,25 @@ pub async fn trajectory(
 ) -> ApiResult<HttpResponse> {
     let run = crate::lookup::run(&state, &caller, &path).await?;
     let id = &run.run_id;
-    let c = caller.collection();
+    // One session (one snapshot of the tables) for every part of the document.
+    let session = crate::sql::session(&state, caller.collection()).await?;
+    let max = state.config.max_sql_rows;
+    let part = |table: &str, order: &str| {
+        format!(
+            "SELECT * EXCLUDE (collection, date) FROM {table} WHERE run_id = '{id}' ORDER BY {order}"
+        )
+    };
     let record = rows(
-        &state,
-        c,
+        &session,
         &format!("SELECT * FROM runs WHERE run_id = '{id}'"),
+        max,
     )
     .await?;
-    let events = rows(
-        &state,
-        c,
-        &format!("SELECT * EXCLUDE (collection, date) FROM events WHERE run_id = '{id}' ORDER BY attempt, seq"),
-    )
-    .await?;
-    let scores = rows(&state, c, &format!("SELECT * EXCLUDE (collection, date) FROM scores WHERE run_id = '{id}' ORDER BY attempt, created_at")).await?;
-    let labels = rows(&state, c, &format!("SELECT * EXCLUDE (collection, date) FROM labels WHERE run_id = '{id}' ORDER BY created_at")).await?;
-    let artifacts = rows(&state, c, &format!("SELECT * EXCLUDE (collection, date) FROM artifacts WHERE run_id = '{id}' ORDER BY attempt, path")).await?;
-    let calls = rows(&state, c, &format!("SELECT * EXCLUDE (collection, date) FROM llm_calls WHERE run_id = '{id}' ORDER BY started_at")).await?;
+    let events = rows(&session, &part("events", "attempt, seq"), max).await?;
+    let scores = rows(&session, &part("scores", "attempt, created_at"), max).await?;
+    let labels = rows(&session, &part("labels", "created_at"), max).await?;
+    let artifacts = rows(&session, &part("artifacts", "attempt, path"), max).await?;
+    let calls = rows(&session, &part("llm_calls", "started_at"), max).await?;
     Ok(HttpResponse::Ok().json(json!({
         "object": "wharf.trajectory",
         "run": run_view(&run),

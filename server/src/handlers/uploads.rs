@@ -20,13 +20,7 @@ pub async fn create(
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let limit = state.config.max_upload_bytes;
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let files: Vec<(String, Vec<u8>)> = if content_type.starts_with("multipart/form-data") {
+    let files: Vec<(String, Vec<u8>)> = if crate::body::media_type(&req) == "multipart/form-data" {
         let parts = read_parts(actix_multipart::Multipart::new(req.headers(), body), limit).await?;
         let mut files = Vec::new();
         for p in parts {
@@ -63,7 +57,7 @@ pub async fn create(
         let id = uuid::Uuid::new_v4().to_string();
         let key = object_key(caller.collection(), &id, &name);
         let size = bytes.len() as i64;
-        let sha256 = hex_sha256(&bytes);
+        let sha256 = wharf_engine::sha256_hex(&bytes);
         state.objects().put(&key, bytes.into()).await?;
         let upload = Upload {
             id: id.clone(),
@@ -84,10 +78,4 @@ pub async fn create(
         }));
     }
     Ok(HttpResponse::build(StatusCode::CREATED).json(json!({"object": "list", "data": data})))
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
