@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
 use crate::conversation::{
-    Api, Conversation, ToolDecl, ToolKind, all_strings, content_text, model_of,
+    Api, Conversation, ToolDecl, ToolKind, all_strings, content_text, items,
 };
 use crate::reply::{Reply, chunks, fresh_id};
 use crate::script::Usage;
@@ -14,21 +14,14 @@ use crate::sse::{self, Event, Pace};
 
 /// Reads a Messages request.
 pub fn conversation(path: &str, body: &Value) -> Conversation {
-    let mut conv = Conversation::new(Api::Anthropic, path);
-    conv.model = model_of(body);
-    conv.stream = body.get("stream").and_then(Value::as_bool) == Some(true);
-    conv.wants_json =
-        body.pointer("/output_format/type").and_then(Value::as_str) == Some("json_schema");
-    conv.json_schema = body
-        .pointer("/output_format/schema")
-        .cloned()
-        .unwrap_or(Value::Null);
-    for tool in body
-        .get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let mut conv = Conversation::with_head(
+        Api::Anthropic,
+        path,
+        body,
+        "/output_format/type",
+        "/output_format/schema",
+    );
+    for tool in items(body, "tools") {
         let (Some(name), Some(schema)) = (
             tool.get("name").and_then(Value::as_str),
             tool.get("input_schema"),
@@ -44,12 +37,7 @@ pub fn conversation(path: &str, body: &Value) -> Conversation {
     if let Some(system) = body.get("system") {
         conv.push_text(&content_text(system));
     }
-    for msg in body
-        .get("messages")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for msg in items(body, "messages") {
         let role = msg.get("role").and_then(Value::as_str).unwrap_or_default();
         let content = msg.get("content").unwrap_or(&Value::Null);
         if role == "assistant" {

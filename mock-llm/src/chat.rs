@@ -5,30 +5,21 @@
 use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
-use crate::conversation::{Api, Conversation, ToolDecl, ToolKind, content_text, model_of};
+use crate::conversation::{Api, Conversation, ToolDecl, ToolKind, content_text, items};
 use crate::reply::{Reply, chunks, fresh_id, unix_now};
 use crate::script::Usage;
 use crate::sse::{self, Event, Pace};
 
 /// Reads a Chat Completions request.
 pub fn conversation(path: &str, body: &Value) -> Conversation {
-    let mut conv = Conversation::new(Api::Chat, path);
-    conv.model = model_of(body);
-    conv.stream = body.get("stream").and_then(Value::as_bool) == Some(true);
-    conv.wants_json = body
-        .pointer("/response_format/type")
-        .and_then(Value::as_str)
-        .is_some_and(|t| t.starts_with("json"));
-    conv.json_schema = body
-        .pointer("/response_format/json_schema/schema")
-        .cloned()
-        .unwrap_or(Value::Null);
-    for tool in body
-        .get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let mut conv = Conversation::with_head(
+        Api::Chat,
+        path,
+        body,
+        "/response_format/type",
+        "/response_format/json_schema/schema",
+    );
+    for tool in items(body, "tools") {
         let f = tool.get("function").unwrap_or(tool);
         if let Some(name) = f.get("name").and_then(Value::as_str) {
             conv.tools.push(ToolDecl {
@@ -38,12 +29,7 @@ pub fn conversation(path: &str, body: &Value) -> Conversation {
             });
         }
     }
-    for msg in body
-        .get("messages")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for msg in items(body, "messages") {
         let role = msg.get("role").and_then(Value::as_str).unwrap_or_default();
         let text = msg.get("content").map(content_text).unwrap_or_default();
         match role {

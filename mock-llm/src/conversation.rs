@@ -110,6 +110,31 @@ pub fn all_strings(v: &Value, out: &mut String) {
 }
 
 /// The request's `model` field, or empty.
+/// The elements of the array `body[key]` (none when absent or not an array).
+pub fn items<'a>(body: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    body.get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+impl Conversation {
+    /// A conversation with what every wire API states the same way: the `model`, the
+    /// `stream` flag, and the structured-output request at `format_type` (a JSON pointer
+    /// to a type starting with `json`) with its schema at `schema`.
+    pub fn with_head(api: Api, path: &str, body: &Value, format_type: &str, schema: &str) -> Self {
+        let mut conv = Conversation::new(api, path);
+        conv.model = model_of(body);
+        conv.stream = body.get("stream").and_then(Value::as_bool) == Some(true);
+        conv.wants_json = body
+            .pointer(format_type)
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("json"));
+        conv.json_schema = body.pointer(schema).cloned().unwrap_or(Value::Null);
+        conv
+    }
+}
+
 pub fn model_of(body: &Value) -> String {
     body.get("model")
         .and_then(Value::as_str)

@@ -5,7 +5,9 @@
 use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
-use crate::conversation::{Api, Conversation, ToolDecl, ToolKind, all_strings, content_text};
+use crate::conversation::{
+    Api, Conversation, ToolDecl, ToolKind, all_strings, content_text, items,
+};
 use crate::reply::{Reply, chunks, fresh_id};
 use crate::script::Usage;
 use crate::sse::{self, Event, Pace};
@@ -45,12 +47,7 @@ pub fn conversation(path: &str, target: &Target, body: &Value) -> Conversation {
         .or_else(|| gen_config.get("responseSchema"))
         .cloned()
         .unwrap_or(Value::Null);
-    for tool in body
-        .get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for tool in items(body, "tools") {
         let decls = tool.get("functionDeclarations").and_then(Value::as_array);
         for decl in decls.into_iter().flatten() {
             let Some(name) = decl.get("name").and_then(Value::as_str) else {
@@ -72,12 +69,7 @@ pub fn conversation(path: &str, target: &Target, body: &Value) -> Conversation {
         conv.push_text(&content_text(sys));
     }
     let mut in_model = false;
-    for content in body
-        .get("contents")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for content in items(body, "contents") {
         let role = content
             .get("role")
             .and_then(Value::as_str)

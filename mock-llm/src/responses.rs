@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
 use crate::conversation::{
-    Api, Conversation, ToolDecl, ToolKind, all_strings, content_text, model_of,
+    Api, Conversation, ToolDecl, ToolKind, all_strings, content_text, items,
 };
 use crate::reply::{Call, CallInput, Reply, chunks, fresh_id, unix_now};
 use crate::script::Usage;
@@ -22,23 +22,14 @@ const ASSISTANT_ITEMS: &[&str] = &[
 
 /// Reads a Responses request.
 pub fn conversation(path: &str, body: &Value) -> Conversation {
-    let mut conv = Conversation::new(Api::Responses, path);
-    conv.model = model_of(body);
-    conv.stream = body.get("stream").and_then(Value::as_bool) == Some(true);
-    conv.wants_json = body
-        .pointer("/text/format/type")
-        .and_then(Value::as_str)
-        .is_some_and(|t| t.starts_with("json"));
-    conv.json_schema = body
-        .pointer("/text/format/schema")
-        .cloned()
-        .unwrap_or(Value::Null);
-    for tool in body
-        .get("tools")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let mut conv = Conversation::with_head(
+        Api::Responses,
+        path,
+        body,
+        "/text/format/type",
+        "/text/format/schema",
+    );
+    for tool in items(body, "tools") {
         let ty = tool
             .get("type")
             .and_then(Value::as_str)
