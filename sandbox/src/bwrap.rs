@@ -349,15 +349,10 @@ impl Dirs {
                 .map_err(SandboxError::io("setting permissions", p))
         };
         perm(&self.root, 0o711)?;
-        for d in [
-            &self.app,
-            &self.app.join("assets"),
-            &self.app.join("results"),
-            &self.home,
-            &self.tmp,
-            &self.run,
-            &self.etc,
-        ] {
+        // The directories the agent writes (owned by its uid), then wharf's own.
+        let (assets, results) = (self.app.join("assets"), self.app.join("results"));
+        let agent_dirs = [&self.app, &assets, &results, &self.home, &self.tmp];
+        for d in agent_dirs.iter().copied().chain([&self.run, &self.etc]) {
             mk(d)?;
         }
         perm(&self.tmp, 0o1777)?;
@@ -373,13 +368,7 @@ impl Dirs {
         )
         .map_err(SandboxError::io("writing sandbox group", &self.etc))?;
         if let Some((uid, gid)) = ids {
-            for d in [
-                &self.app,
-                &self.app.join("assets"),
-                &self.app.join("results"),
-                &self.home,
-                &self.tmp,
-            ] {
+            for d in agent_dirs {
                 rustix::fs::chown(
                     d.as_path(),
                     Some(rustix::fs::Uid::from_raw(uid)),
