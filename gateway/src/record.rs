@@ -51,6 +51,9 @@ pub(crate) struct CallEnd {
     pub usage: Option<Usage>,
     pub ttft: Option<Duration>,
     pub error: Option<String>,
+    /// When the caller already measured the call's end (so `ttft` and `latency` come from
+    /// one clock reading); otherwise it is read when the row is built.
+    pub latency: Option<Duration>,
 }
 
 /// Builds records, prices them and sends them to the sink without blocking the caller.
@@ -72,7 +75,7 @@ impl Recorder {
 
     /// The row for a call that ended now.
     pub fn build(&self, start: &CallStart, end: CallEnd) -> LlmCallRecord {
-        let latency = start.clock.elapsed();
+        let latency = end.latency.unwrap_or_else(|| start.clock.elapsed());
         let usage = end.usage.unwrap_or_default();
         let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         LlmCallRecord {

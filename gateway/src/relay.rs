@@ -167,6 +167,7 @@ impl Watched {
             usage,
             ttft,
             error,
+            latency: Some(latency),
         };
         self.recorder.finish(&self.start, end);
     }
