@@ -12,6 +12,7 @@ pub mod compact;
 mod config;
 mod delta;
 mod error;
+mod extents;
 pub mod failpoint;
 mod keys;
 mod objects;

@@ -50,16 +50,32 @@ pub struct Scan {
     pub lines: u64,
 }
 
+/// Lines per parallel block of the first pass.
+const SCAN_BLOCK_LINES: usize = 16_384;
+/// Bytes per parallel block of the first pass (the line count cuts it first unless lines
+/// are long).
+const SCAN_BLOCK_BYTES: usize = 32 * 1024 * 1024;
+/// Blocks shorter than this are parsed on the calling thread.
+const PARALLEL_MIN_LINES: usize = 256;
+
 /// Parses every line of `reader` without keeping records (first pass over a file).
+/// Lines are read in blocks, each parsed on all cores.
 pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io::Error> {
     let mut lines = LineReader::new(reader, max_line_bytes);
     let mut buf = Vec::new();
+    let mut block = Block::default();
+    let threads = parse_threads();
     let mut out = Scan::default();
     loop {
-        match read_record(&mut lines, &mut buf, max_line_bytes)? {
-            Next::Eof => break,
-            Next::Blank => {}
-            Next::Record(r) => match *r {
+        let ended = block.fill(
+            &mut lines,
+            &mut buf,
+            SCAN_BLOCK_LINES,
+            SCAN_BLOCK_BYTES,
+            |_| false,
+        )?;
+        for result in block.parse(max_line_bytes, threads) {
+            match result {
                 Ok(record) => {
                     if let (Record::Run(run), Some(c)) = (&record, record.collection()) {
                         out.run_collections
@@ -72,43 +88,116 @@ pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io
                         out.errors.push(e);
                     }
                 }
-            },
+            }
+        }
+        if ended {
+            break;
         }
     }
     out.lines = lines.line_no();
     Ok(out)
 }
 
-enum Next {
-    Eof,
-    Blank,
-    Record(Box<Result<Record, ModelError>>),
+/// Threads that parse a block.
+fn parse_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-fn read_record<R: BufRead>(
-    lines: &mut LineReader<R>,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> Result<Next, std::io::Error> {
-    let line_no = lines.line_no() + 1;
-    match lines.next_line(buf)? {
-        Line::Eof => Ok(Next::Eof),
-        Line::TooLong(len) => Ok(Next::Record(Box::new(Err(ModelError::Line {
-            line: line_no,
-            message: format!(
-                "line is {} long, over the {} limit (ingest.max_line_bytes)",
-                human_bytes(len),
-                human_bytes(max as u64)
-            ),
-        })))),
-        Line::Text if buf.iter().all(u8::is_ascii_whitespace) => Ok(Next::Blank),
-        Line::Text => Ok(Next::Record(Box::new(match std::str::from_utf8(buf) {
-            Ok(text) => parse_line(line_no, text),
-            Err(e) => Err(ModelError::Line {
-                line: line_no,
-                message: format!("not valid UTF-8 (byte {})", e.valid_up_to()),
+/// Non-blank lines read ahead of parsing: their bytes back to back, and where each is.
+#[derive(Debug, Default)]
+struct Block {
+    bytes: Vec<u8>,
+    lines: Vec<RawLine>,
+}
+
+#[derive(Debug)]
+enum RawLine {
+    Text { line: u64, start: usize, end: usize },
+    TooLong { line: u64, len: u64 },
+}
+
+impl Block {
+    /// Reads lines until the block holds `max_lines` non-blank lines or `max_bytes` bytes,
+    /// the input ends, or `stop` says so once the block holds a line. Returns whether the
+    /// input ended.
+    fn fill<R: BufRead>(
+        &mut self,
+        lines: &mut LineReader<R>,
+        buf: &mut Vec<u8>,
+        max_lines: usize,
+        max_bytes: usize,
+        stop: impl Fn(&LineReader<R>) -> bool,
+    ) -> Result<bool, std::io::Error> {
+        self.bytes.clear();
+        self.lines.clear();
+        while self.lines.len() < max_lines && self.bytes.len() < max_bytes {
+            let line = lines.line_no() + 1;
+            match lines.next_line(buf)? {
+                Line::Eof => return Ok(true),
+                Line::TooLong(len) => self.lines.push(RawLine::TooLong { line, len }),
+                Line::Text if buf.iter().all(u8::is_ascii_whitespace) => {}
+                Line::Text => {
+                    let start = self.bytes.len();
+                    self.bytes.extend_from_slice(buf);
+                    let end = self.bytes.len();
+                    self.lines.push(RawLine::Text { line, start, end });
+                }
+            }
+            if !self.lines.is_empty() && stop(lines) {
+                break;
+            }
+        }
+        Ok(false)
+    }
+
+    /// Parses every line, in order, on up to `threads` threads.
+    fn parse(&self, max_line_bytes: usize, threads: usize) -> Vec<Result<Record, ModelError>> {
+        let parse = |part: &[RawLine]| -> Vec<Result<Record, ModelError>> {
+            part.iter()
+                .map(|raw| self.parse_one(raw, max_line_bytes))
+                .collect()
+        };
+        if threads < 2 || self.lines.len() < PARALLEL_MIN_LINES {
+            return parse(&self.lines);
+        }
+        let per = self.lines.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = self
+                .lines
+                .chunks(per)
+                .map(|part| s.spawn(move || parse(part)))
+                .collect();
+            let mut out = Vec::with_capacity(self.lines.len());
+            for part in parts {
+                match part.join() {
+                    Ok(parsed) => out.extend(parsed),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            out
+        })
+    }
+
+    fn parse_one(&self, raw: &RawLine, max: usize) -> Result<Record, ModelError> {
+        match *raw {
+            RawLine::TooLong { line, len } => Err(ModelError::Line {
+                line,
+                message: format!(
+                    "line is {} long, over the {} limit (ingest.max_line_bytes)",
+                    human_bytes(len),
+                    human_bytes(max as u64)
+                ),
             }),
-        }))),
+            RawLine::Text { line, start, end } => {
+                match std::str::from_utf8(&self.bytes[start..end]) {
+                    Ok(text) => parse_line(line, text),
+                    Err(e) => Err(ModelError::Line {
+                        line,
+                        message: format!("not valid UTF-8 (byte {})", e.valid_up_to()),
+                    }),
+                }
+            }
+        }
     }
 }
 
@@ -128,7 +217,8 @@ pub struct StreamOptions {
 }
 
 /// Parses `reader` into chunks on the calling (blocking) thread and sends them to `tx`.
-/// Stops at the first bad line, sending the error instead of the chunk that held it.
+/// Each chunk's lines are parsed on all cores. Stops at the first bad line, sending the
+/// error instead of the chunk that held it.
 pub fn produce(
     reader: impl std::io::Read,
     mut opts: StreamOptions,
@@ -143,45 +233,47 @@ pub fn produce(
         opts.max_line_bytes,
     );
     let mut buf = Vec::new();
-    let mut records = Vec::new();
+    let mut block = Block::default();
+    let threads = parse_threads();
+    let eager = opts.eager;
     loop {
-        let next = read_record(&mut lines, &mut buf, opts.max_line_bytes);
-        let done = match next {
+        let filled = block.fill(&mut lines, &mut buf, opts.batch_lines, usize::MAX, |l| {
+            eager && lines_drained(l)
+        });
+        let ended = match filled {
+            Ok(ended) => ended,
             Err(e) => {
                 let _ = tx.blocking_send(Err(IngestError::io("reading", source_name, e)));
                 return;
             }
-            Ok(Next::Eof) => true,
-            Ok(Next::Blank) => false,
-            Ok(Next::Record(r)) => match *r {
+        };
+        let mut records = Vec::with_capacity(block.lines.len());
+        for result in block.parse(opts.max_line_bytes, threads) {
+            match result {
+                Ok(mut record) => {
+                    fill(&mut record, &mut opts);
+                    records.push(record);
+                }
                 Err(error) => {
                     let source_name = source_name.into();
                     let err = IngestError::Invalid { source_name, error };
                     let _ = tx.blocking_send(Err(err));
                     return;
                 }
-                Ok(mut record) => {
-                    fill(&mut record, &mut opts);
-                    records.push(record);
-                    false
-                }
-            },
-        };
-        let drained = opts.eager && lines_drained(&lines);
-        if done || records.len() >= opts.batch_lines || (drained && !records.is_empty()) {
-            if !records.is_empty() {
-                let chunk = Chunk {
-                    records: std::mem::take(&mut records),
-                    last_line: lines.line_no(),
-                    bytes: lines_bytes(&lines),
-                };
-                if tx.blocking_send(Ok(chunk)).is_err() {
-                    return;
-                }
             }
-            if done {
+        }
+        if !records.is_empty() {
+            let chunk = Chunk {
+                records,
+                last_line: lines.line_no(),
+                bytes: lines_bytes(&lines),
+            };
+            if tx.blocking_send(Ok(chunk)).is_err() {
                 return;
             }
+        }
+        if ended {
+            return;
         }
     }
 }

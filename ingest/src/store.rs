@@ -10,6 +10,7 @@ use wharf_model::{Record, Rows, Table, days_since_epoch};
 
 use crate::buffer::Buffers;
 use crate::delta::{self, KeyScope};
+use crate::extents::Extents;
 use crate::keys::{KeySet, record_key};
 use crate::wal::{Wal, WalTxn};
 use crate::{IngestConfig, IngestError, StorageRoot, failpoint};
@@ -60,6 +61,8 @@ pub struct TableSnapshot {
 struct State {
     wal: Option<Wal>,
     tables: BTreeMap<Table, Option<DeltaTable>>,
+    /// Where each table's committed rows lie, to skip key queries that cannot match.
+    extents: BTreeMap<Table, Extents>,
     buffers: Buffers,
     commits: u64,
 }
@@ -114,6 +117,7 @@ impl Store {
         let mut state = State {
             wal,
             tables,
+            extents: BTreeMap::new(),
             buffers,
             commits: 0,
         };
@@ -147,7 +151,8 @@ impl Store {
     /// key is already stored. Every record must have its collection filled. Flushes to Delta
     /// when the buffers reach their thresholds.
     pub async fn ingest(&self, records: Vec<Record>) -> Result<Receipt, IngestError> {
-        let mut state = self.state.lock().await;
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
         let mut receipt = Receipt::default();
         let mut by_table: BTreeMap<Table, Vec<(u128, Record)>> = BTreeMap::new();
         let mut seen = HashSet::new();
@@ -164,7 +169,15 @@ impl Store {
         let mut keys: BTreeMap<Table, Vec<u128>> = BTreeMap::new();
         for (table, items) in by_table {
             let stored = match state.tables.get(&table).and_then(Option::as_ref) {
-                Some(d) => delta::committed_keys(&self.ctx, d, table, &scope(&items)).await?,
+                Some(d) => {
+                    let scope = scope(&items);
+                    let extents = state.extents.entry(table).or_default().refresh(d);
+                    if extents.may_overlap(&scope) {
+                        delta::committed_keys(&self.ctx, d, table, &scope).await?
+                    } else {
+                        KeySet::new()
+                    }
+                }
                 None => KeySet::new(),
             };
             for (key, record) in items {
@@ -191,7 +204,7 @@ impl Store {
         let full = state.buffers.bytes() as u64 >= self.config.flush_bytes
             || state.buffers.max_rows() as u64 >= self.config.flush_rows;
         if full {
-            self.flush_locked(&mut state).await?;
+            self.flush_locked(state).await?;
         }
         Ok(receipt)
     }

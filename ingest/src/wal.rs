@@ -2,7 +2,8 @@
 //! else happens to it.
 //!
 //! A log is a directory of segment files `<first txn>.wal`. Each entry is one transaction:
-//! `"WWAL" | len u32 | crc32 u32 | txn u64 | n u8 | n × (table tag u8 | len u32 | Arrow IPC)`.
+//! `"WWAL" | len u32 | crc32 u32 | txn u64 | n u8 | n × (table tag u8 | len u32 | Arrow IPC)`
+//! (IPC buffers LZ4-compressed since 2026-12; older uncompressed entries still read).
 //! An entry is durable once `append` returns. On open, a torn tail (a crash mid-write) is
 //! cut off; everything before it is replayed. Segments are deleted only after every table
 //! has committed their contents to Delta (see `Store::flush`).
@@ -12,8 +13,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
+use arrow::ipc::CompressionType;
 use arrow::ipc::reader::StreamReader;
-use arrow::ipc::writer::StreamWriter;
+use arrow::ipc::writer::{IpcWriteOptions, StreamWriter};
 use fs2::FileExt;
 use wharf_model::Table;
 
@@ -89,15 +91,7 @@ impl Wal {
     /// Appends one transaction and fsyncs it. Returns its number: the acknowledgement.
     pub fn append(&mut self, batches: &[(Table, RecordBatch)]) -> Result<u64, IngestError> {
         let txn = self.next_txn;
-        let payload = encode(txn, batches)?;
-        let mut entry = Vec::with_capacity(HEADER + payload.len());
-        entry.extend_from_slice(MAGIC);
-        let len = u32::try_from(payload.len()).map_err(|_| {
-            IngestError::Config("one ingest batch exceeds 4 GiB; lower ingest.batch_lines".into())
-        })?;
-        entry.extend_from_slice(&len.to_le_bytes());
-        entry.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        entry.extend_from_slice(&payload);
+        let entry = encode(txn, batches)?;
         let (path, file, size) = self.active_segment(txn)?;
         file.write_all(&entry)
             .map_err(|e| IngestError::io("appending to", path.clone(), e))?;
@@ -233,25 +227,43 @@ fn read_entries(bytes: &[u8], path: &Path, out: &mut Vec<WalTxn>) -> Result<usiz
     Ok(pos)
 }
 
+/// One whole entry (header included). Each table's batch is Arrow IPC with LZ4-compressed
+/// buffers: the log is written and fsync'd for every acknowledgement, so its size is the
+/// disk time of the write path.
 fn encode(txn: u64, batches: &[(Table, RecordBatch)]) -> Result<Vec<u8>, IngestError> {
-    let mut out = Vec::new();
+    let capacity = batches
+        .iter()
+        .map(|(_, b)| b.get_array_memory_size() / 4)
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(HEADER + 9 + capacity);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[0; 8]); // length and checksum, filled below
     out.extend_from_slice(&txn.to_le_bytes());
     let n =
         u8::try_from(batches.len()).map_err(|_| IngestError::Task("too many batches".into()))?;
     out.push(n);
+    let options =
+        IpcWriteOptions::default().try_with_compression(Some(CompressionType::LZ4_FRAME))?;
     for (table, batch) in batches {
-        let mut ipc = Vec::new();
+        out.push(table.tag());
+        let at = out.len();
+        out.extend_from_slice(&[0; 4]);
         {
-            let mut writer = StreamWriter::try_new(&mut ipc, &batch.schema())?;
+            let mut writer =
+                StreamWriter::try_new_with_options(&mut out, &batch.schema(), options.clone())?;
             writer.write(batch)?;
             writer.finish()?;
         }
-        out.push(table.tag());
-        let len =
-            u32::try_from(ipc.len()).map_err(|_| IngestError::Task("batch over 4 GiB".into()))?;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&ipc);
+        let len = u32::try_from(out.len() - at - 4)
+            .map_err(|_| IngestError::Task("batch over 4 GiB".into()))?;
+        out[at..at + 4].copy_from_slice(&len.to_le_bytes());
     }
+    let len = u32::try_from(out.len() - HEADER).map_err(|_| {
+        IngestError::Config("one ingest batch exceeds 4 GiB; lower ingest.batch_lines".into())
+    })?;
+    let crc = crc32fast::hash(&out[HEADER..]);
+    out[4..8].copy_from_slice(&len.to_le_bytes());
+    out[8..12].copy_from_slice(&crc.to_le_bytes());
     Ok(out)
 }
 

@@ -23,7 +23,38 @@ struct Peek<'a> {
 }
 
 /// Parses and validates one line. `line_no` is 1-based and appears in every error.
+///
+/// Lines that open with their `type` (as wharf and most writers emit them) are parsed once,
+/// typed, with plain serde_json; any other line, and any line that fails that parse, goes
+/// through the checked parse, whose errors name the field. Both give the same records and
+/// the same errors: the fast parse only ever answers for lines the checked one accepts.
 pub fn parse_line(line_no: u64, line: &str) -> Result<Record, ModelError> {
+    let mut record = match parse_fast(line) {
+        Some(record) => record,
+        None => parse_checked(line_no, line)?,
+    };
+    record.validate().map_err(|e| e.at_line(line_no))?;
+    Ok(record)
+}
+
+/// The typed parse of a line starting with `{"type":"<known type>"`, or `None` when the
+/// line does not start so or does not parse (the checked parse then explains why).
+fn parse_fast(line: &str) -> Option<Record> {
+    let rest = line.strip_prefix(r#"{"type":""#)?;
+    let kind = &rest[..rest.find('"')?];
+    match kind {
+        "event" => serde_json::from_str(line).ok().map(Record::Event),
+        "run" => serde_json::from_str(line).ok().map(Record::Run),
+        "score" => serde_json::from_str(line).ok().map(Record::Score),
+        "label" => serde_json::from_str(line).ok().map(Record::Label),
+        "artifact" => serde_json::from_str(line).ok().map(Record::Artifact),
+        "llm_call" => serde_json::from_str(line).ok().map(Record::LlmCall),
+        _ => None,
+    }
+}
+
+/// Parses one line with errors that name the field (not yet validated).
+fn parse_checked(line_no: u64, line: &str) -> Result<Record, ModelError> {
     let peek: Peek<'_> = serde_json::from_str(line).map_err(|e| ModelError::Line {
         line: line_no,
         message: format!("not a JSON object: {}", strip_position(&e)),
@@ -36,7 +67,7 @@ pub fn parse_line(line_no: u64, line: &str) -> Result<Record, ModelError> {
         .at_line(line_no)
     })?;
     let at = |e: ModelError| e.at_line(line_no);
-    let mut record = match kind.as_ref() {
+    let record = match kind.as_ref() {
         "run" => Record::Run(typed::<RunRecord>(line).map_err(at)?),
         "event" => Record::Event(typed::<EventRecord>(line).map_err(at)?),
         "score" => Record::Score(typed::<ScoreRecord>(line).map_err(at)?),
@@ -55,7 +86,6 @@ pub fn parse_line(line_no: u64, line: &str) -> Result<Record, ModelError> {
             .at_line(line_no));
         }
     };
-    record.validate().map_err(|e| e.at_line(line_no))?;
     Ok(record)
 }
 
@@ -207,5 +237,57 @@ pub fn human_bytes(n: u64) -> String {
         format!("{:.1} KiB", n as f64 / 1024.0)
     } else {
         format!("{n} B")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINES: &[&str] = &[
+        r#"{"type":"run","run_id":"01900000-0000-7000-8000-00000000a001","status":"succeeded","started_at":"2026-11-01T10:00:00Z","parameters":{"a":1}}"#,
+        r#"{"type":"event","run_id":"01900000-0000-7000-8000-00000000A001","seq":1,"ts":"2026-11-01T10:00:01Z","kind":"tool_call","input":{"command":"ls"},"tool_kind":"shell","raw":"{\"x\":1}"}"#,
+        r#"{"type":"score","run_id":"01900000-0000-7000-8000-00000000a001","grader_kind":"rubric","grader_name":"j","criterion":"c","value":4,"created_at":"2026-11-01T10:03:00Z"}"#,
+        r#"{"type":"label","run_id":"01900000-0000-7000-8000-00000000a001","key":"k","value":"3.5","created_at":"2026-11-01T10:03:00Z"}"#,
+        r#"{"type":"artifact","run_id":"01900000-0000-7000-8000-00000000a001","path":"a/b.txt","size":3,"created_at":"2026-11-01T10:03:00Z"}"#,
+        r#"{"type":"llm_call","call_id":"x","provider":"openai","api":"chat","model":"m","started_at":"2026-11-01T10:03:00Z","status_code":200}"#,
+    ];
+
+    fn checked(line_no: u64, line: &str) -> Result<Record, ModelError> {
+        let mut record = parse_checked(line_no, line)?;
+        record.validate().map_err(|e| e.at_line(line_no))?;
+        Ok(record)
+    }
+
+    #[test]
+    fn fast_and_checked_parses_agree() {
+        let mut variants: Vec<String> = Vec::new();
+        for line in LINES {
+            variants.push(line.to_string());
+            // Every cut, and every byte replaced by a few troublemakers.
+            for cut in 0..line.len() {
+                if line.is_char_boundary(cut) {
+                    variants.push(line[..cut].to_string());
+                    for with in ["\"", "}", ",", "x", " ", "0", "\\"] {
+                        let mut v = line[..cut].to_string();
+                        v.push_str(with);
+                        v.push_str(&line[(cut + 1).min(line.len())..]);
+                        variants.push(v);
+                    }
+                }
+            }
+            variants.push(format!("{line} "));
+            variants.push(format!("{line}x"));
+            variants.push(line.replacen('}', r#","type":"run"}"#, 1));
+            variants.push(line.replacen('}', r#","extra":1}"#, 1));
+            variants.push(line.replacen(r#""type":""#, r#""type":"nope"#, 1));
+        }
+        let mut fast = 0;
+        for (i, v) in variants.iter().enumerate() {
+            let line_no = i as u64 + 1;
+            assert_eq!(parse_line(line_no, v), checked(line_no, v), "{v}");
+            fast += usize::from(parse_fast(v).is_some());
+        }
+        assert!(fast >= LINES.len(), "the fast parse answered {fast} times");
     }
 }
