@@ -6,9 +6,11 @@
 //! filter built in) and [`safety`] (only read-only statements are planned). [`output`]
 //! encodes results for the CLI and the HTTP API.
 
+mod catalog;
 mod config;
 mod error;
 pub mod evaluation;
+mod files;
 pub mod output;
 pub mod safety;
 mod scope;
@@ -20,4 +22,4 @@ pub use error::QueryError;
 pub use output::{OutputFormat, write_result};
 pub use scope::Scope;
 pub use session::{QueryResult, Session};
-pub use views::VIEWS;
+pub use views::{VIEWS, kept_scores_of};

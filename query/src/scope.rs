@@ -1,7 +1,7 @@
 //! Tenant scope: which collection's rows a session may see.
 
 /// The rows a session can see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Every collection (operators, the local CLI without `--collection`).
     All,

@@ -1,18 +1,23 @@
 //! A DataFusion session over one store snapshot: the six tables (committed Delta data
-//! unioned with buffered rows), the views, the tenant scope and the SQL guards.
+//! unioned with buffered rows) and the views from the [`Catalog`], the tenant scope and
+//! the SQL guards.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
-use datafusion::datasource::MemTable;
+use datafusion::execution::cache::cache_manager::{CacheManagerConfig, FileMetadataCache};
+use datafusion::execution::cache::default_cache::DefaultCache;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{DataFrame, SessionConfig, SessionContext, col, lit};
-use wharf_ingest::{Store, TableSnapshot};
-use wharf_model::Table;
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+use wharf_ingest::Store;
 
-use crate::{QueryConfig, QueryError, Scope, safety, views::VIEWS};
+use crate::catalog::Catalog;
+use crate::{QueryConfig, QueryError, Scope, safety};
+
+/// Bytes of Parquet metadata kept across sessions.
+const PARQUET_METADATA_BYTES: usize = 256 * 1024 * 1024;
 
 /// The result of one statement.
 #[derive(Debug, Clone)]
@@ -46,33 +51,30 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     /// Builds a session over the store's current snapshot.
+    ///
+    /// The tables and views come from a cache shared by the sessions of the process and
+    /// rebuilt after any write (see `catalog`); the context, its memory pool and its
+    /// settings are this session's own.
     pub async fn new(
         store: &Store,
         scope: Scope,
         config: &QueryConfig,
     ) -> Result<Self, QueryError> {
+        let catalog = Catalog::of(store, &scope).await?;
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(
                 config.memory_limit_bytes as usize,
             )))
+            .with_cache_manager(
+                CacheManagerConfig::default().with_file_metadata_cache(Some(parquet_metadata())),
+            )
             .build_arc()?;
         let session_config = SessionConfig::new()
             .with_information_schema(true)
             .with_batch_size(config.batch_size)
             .with_default_catalog_and_schema("wharf", "public");
         let ctx = SessionContext::new_with_config_rt(session_config, runtime);
-        for (table, snap) in store.snapshot().await {
-            let df = table_frame(&ctx, table, snap).await?;
-            let df = match &scope {
-                Scope::All => df,
-                Scope::Collection(c) => df.filter(col("collection").eq(lit(c.clone())))?,
-            };
-            ctx.register_table(table.name(), df.into_view())?;
-        }
-        for (name, sql) in VIEWS {
-            let df = ctx.sql(sql).await?;
-            ctx.register_table(*name, df.into_view())?;
-        }
+        catalog.register(&ctx)?;
         Ok(Session { ctx, scope })
     }
 
@@ -134,67 +136,12 @@ impl Session {
     }
 }
 
-/// One table as a DataFrame: Delta data, plus buffered rows, columns in contract order.
-async fn table_frame(
-    ctx: &SessionContext,
-    table: Table,
-    snap: TableSnapshot,
-) -> Result<DataFrame, QueryError> {
-    let delta_df = match &snap.delta {
-        Some(delta) if delta.snapshot().is_ok() => {
-            delta
-                .update_datafusion_session(&ctx.state())
-                .map_err(delta_err(table))?;
-            let provider = delta.table_provider().await?;
-            Some(ctx.read_table(provider)?)
-        }
-        _ => None,
-    };
-    let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-    let schema: SchemaRef = match &delta_df {
-        Some(df) => Arc::new(df.schema().as_arrow().clone()),
-        None => table.schema(),
-    };
-    let buffered = snap
-        .buffered
-        .iter()
-        .map(|b| conform(b, &schema))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mem_df = if buffered.is_empty() && delta_df.is_some() {
-        None
-    } else {
-        Some(ctx.read_table(Arc::new(MemTable::try_new(schema, vec![buffered])?))?)
-    };
-    let df = match (delta_df, mem_df) {
-        (Some(d), Some(m)) => d.union(m)?,
-        (Some(d), None) => d,
-        (None, Some(m)) => m,
-        (None, None) => {
-            return Err(QueryError::Refused(format!(
-                "table {table} has no data source"
-            )));
-        }
-    };
-    Ok(df.select_columns(&columns)?)
-}
-
-/// Casts and reorders a buffered batch to the committed table's schema.
-fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch, QueryError> {
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let column = batch.column_by_name(field.name()).ok_or_else(|| {
-            QueryError::Output(format!("buffered batch lacks column {}", field.name()))
-        })?;
-        columns.push(arrow::compute::cast(column, field.data_type())?);
-    }
-    Ok(RecordBatch::try_new(schema.clone(), columns)?)
-}
-
-fn delta_err(table: Table) -> impl FnOnce(deltalake::DeltaTableError) -> QueryError {
-    move |e| {
-        QueryError::Store(wharf_ingest::IngestError::Delta {
-            table: table.name(),
-            source: e,
-        })
-    }
+/// Parquet footers and page indexes, shared by every session of the process: data files
+/// are immutable (a Delta file is never rewritten in place), and an entry is only used when
+/// the file's size and modification time match.
+fn parquet_metadata() -> Arc<FileMetadataCache> {
+    static CACHE: OnceLock<Arc<FileMetadataCache>> = OnceLock::new();
+    Arc::clone(CACHE.get_or_init(|| {
+        Arc::new(DefaultCache::new(PARQUET_METADATA_BYTES).with_name("wharf-parquet-metadata"))
+    }))
 }
