@@ -1,21 +1,25 @@
 //! `/compare?a=...&b=...`: two runs or two groups of runs (each a run id or a condition
-//! over `runs`) through the query layer's comparison; for two single runs, their scores
-//! side by side and a line diff of the text outputs they share.
+//! over `runs`, picked from suggestions built from the collection's runtimes, models,
+//! runbooks and labels) through the query layer's comparison; for two single runs, their
+//! scores side by side, their build logs aligned step by step, and a line diff of the text
+//! outputs they share.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use futures::TryFutureExt;
 use serde::Deserialize;
 use wharf_grader::stats::{BootstrapOptions, Interval};
 use wharf_ingest::ObjectStorage;
-use wharf_query::Session;
 use wharf_query::evaluation::{Comparison, Selection, compare, json_rows};
+use wharf_query::{Session, kept_scores_of};
 
-use crate::diff::{self, Line};
-use crate::error::DashResult;
+use crate::diff::{self, Line, Pair};
+use crate::error::{DashResult, DashboardError};
 use crate::escape::{escape, sql_literal, url_encode};
-use crate::layout::{Nav, duration, page, score, usd};
+use crate::layout::{Nav, count, duration, page, score, usd};
 use crate::rows::{Row, display, int, num, text};
+use crate::run::{Step, load_steps};
 
 /// Text outputs diffed at most, and the largest diffed.
 const MAX_DIFFS: usize = 10;
@@ -50,6 +54,12 @@ pub struct RunPair {
     pub scores_b: Vec<Row>,
     /// Kept outputs with the same path.
     pub files: Vec<FileDiff>,
+    /// A's build log.
+    pub steps_a: Vec<Step>,
+    /// B's build log.
+    pub steps_b: Vec<Step>,
+    /// Whether either build log was cut at its limit.
+    pub steps_truncated: bool,
 }
 
 /// The compare page.
@@ -63,6 +73,51 @@ pub struct CompareData {
     pub report: Option<Comparison>,
     /// For two single runs.
     pub pair: Option<RunPair>,
+    /// Selections to pick from (`(label, condition)`): each runtime, model and runbook, and
+    /// the most used labels.
+    pub suggestions: Vec<(String, String)>,
+}
+
+/// Label values offered as groups at most.
+const MAX_LABEL_SUGGESTIONS: usize = 40;
+
+/// What the pickers offer: a condition over `runs` per runtime, model and runbook, and per
+/// frequent (non-reserved) label value.
+async fn suggestions(session: &Session) -> DashResult<Vec<(String, String)>> {
+    let q_labels = format!(
+        "SELECT key, value, count(*) AS n FROM latest_labels WHERE key NOT LIKE 'wharf.%' \
+         GROUP BY key, value ORDER BY n DESC, key, value LIMIT {MAX_LABEL_SUGGESTIONS}"
+    );
+    let (options, labels) = futures::try_join!(
+        json_rows(session, crate::overview::FILTER_OPTIONS_SQL, 800),
+        json_rows(session, &q_labels, MAX_LABEL_SUGGESTIONS),
+    )?;
+    let mut out = Vec::new();
+    for r in &options {
+        let column = match display(r, "k").as_str() {
+            "runbook" => "runbook_name",
+            "runtime" => "runtime",
+            "model" => "model",
+            _ => continue,
+        };
+        let v = display(r, "v");
+        out.push((
+            format!("{column} {v}"),
+            format!("{column} = {}", sql_literal(&v)),
+        ));
+    }
+    for r in &labels {
+        let (k, v) = (display(r, "key"), display(r, "value"));
+        out.push((
+            format!("label {k}={v} ({} runs)", display(r, "n")),
+            format!(
+                "run_id IN (SELECT run_id FROM latest_labels WHERE key = {} AND value = {})",
+                sql_literal(&k),
+                sql_literal(&v)
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 fn is_text_output(path: &str, content_type: &str) -> bool {
@@ -89,13 +144,19 @@ pub async fn load(
         ..Default::default()
     };
     if a.is_empty() || b.is_empty() {
+        data.suggestions = suggestions(session).await?;
         return Ok(data);
     }
     let (sa, sb) = (Selection::parse(&a)?, Selection::parse(&b)?);
-    data.report = Some(compare(session, &sa, &sb, &BootstrapOptions::default()).await?);
+    let report = async {
+        Ok::<_, DashboardError>(compare(session, &sa, &sb, &BootstrapOptions::default()).await?)
+    };
+    let (offered, report) = futures::try_join!(suggestions(session), report)?;
+    data.suggestions = offered;
+    data.report = Some(report);
     if let (Selection::Run(ra), Selection::Run(rb)) = (&sa, &sb) {
         // Each run's kept attempt (its `wharf.kept_attempt` label, else its last), read for
-        // these two runs only (the `kept_*` views group the whole store).
+        // these two runs only (the `kept_artifacts` view groups the whole store).
         let ids = format!("{}, {}", sql_literal(ra), sql_literal(rb));
         let kept = format!(
             "(SELECT r.run_id, coalesce(CAST(k.kept AS INT), r.attempts) AS kept FROM runs r \
@@ -105,10 +166,9 @@ pub async fn load(
         );
         let scores = |id: &str| {
             format!(
-                "SELECT s.grader_name, s.criterion, s.value, s.max_value, s.passed, s.explanation \
-                 FROM scores s JOIN {kept} p ON p.run_id = s.run_id AND s.attempt = p.kept \
-                 WHERE s.run_id = {} ORDER BY s.grader_name, s.criterion",
-                sql_literal(id)
+                "SELECT grader_name, criterion, value, max_value, passed, explanation \
+                 FROM ({}) ORDER BY grader_name, criterion",
+                kept_scores_of(&format!("run_id = {}", sql_literal(id)))
             )
         };
         let outputs = format!(
@@ -118,10 +178,12 @@ pub async fn load(
              ORDER BY a.path"
         );
         let (q_a, q_b) = (scores(ra), scores(rb));
-        let (scores_a, scores_b, files) = futures::try_join!(
-            json_rows(session, &q_a, 1_000),
-            json_rows(session, &q_b, 1_000),
-            json_rows(session, &outputs, 2_000),
+        let (scores_a, scores_b, files, (steps_a, cut_a), (steps_b, cut_b)) = futures::try_join!(
+            json_rows(session, &q_a, 1_000).map_err(DashboardError::from),
+            json_rows(session, &q_b, 1_000).map_err(DashboardError::from),
+            json_rows(session, &outputs, 2_000).map_err(DashboardError::from),
+            load_steps(session, ra),
+            load_steps(session, rb),
         )?;
         let mut by_path: BTreeMap<String, (Option<Row>, Option<Row>)> = BTreeMap::new();
         for f in files {
@@ -159,6 +221,9 @@ pub async fn load(
             scores_a,
             scores_b,
             files: diffs,
+            steps_a,
+            steps_b,
+            steps_truncated: cut_a || cut_b,
         });
     }
     Ok(data)
@@ -373,21 +438,125 @@ fn pair(p: &RunPair) -> String {
     out
 }
 
+/// What makes two steps "the same step" when aligning: a tool call's tool, a log or
+/// error line's text, otherwise its kind.
+fn step_key(s: &Step) -> (&str, &str) {
+    match s.kind.as_str() {
+        "tool_call" => (&s.kind, s.name.as_deref().unwrap_or("")),
+        "log" | "error" => (&s.kind, &s.summary),
+        _ => (&s.kind, ""),
+    }
+}
+
+fn step_cell(s: Option<&Step>) -> String {
+    let Some(s) = s else {
+        return r#"<td class="gap"></td>"#.into();
+    };
+    let mut what = escape(&s.kind);
+    if let Some(n) = &s.name {
+        let _ = write!(what, " <b>{}</b>", escape(n));
+    }
+    let mut facts = String::new();
+    if s.duration_ms.is_some() {
+        let _ = write!(facts, " {}", duration(s.duration_ms));
+    }
+    if s.tokens.is_some() {
+        let _ = write!(facts, " {} tokens", count(s.tokens));
+    }
+    format!(
+        r#"<td class="step state-{}"><span class="state">{}</span> <span class="mono">{}.{}</span> {what}<span class="muted">{facts}</span><div class="summary">{}</div></td>"#,
+        escape(&s.state),
+        escape(&s.state),
+        s.attempt,
+        s.seq,
+        escape(&s.summary),
+    )
+}
+
+fn aligned(p: &RunPair) -> String {
+    let mut out = String::from(
+        r#"<section class="card" id="aligned"><h2>Timelines aligned <small>(steps matched by tool, log line or kind)</small></h2>"#,
+    );
+    let ka: Vec<_> = p.steps_a.iter().map(step_key).collect();
+    let kb: Vec<_> = p.steps_b.iter().map(step_key).collect();
+    let Some(pairs) = diff::align(&ka, &kb) else {
+        out.push_str(r#"<p class="muted">too many steps to align</p></section>"#);
+        return out;
+    };
+    let (mut both, mut only_a, mut only_b) = (0, 0, 0);
+    let mut rows = String::new();
+    for pair in pairs {
+        let (a, b, class) = match pair {
+            Pair::Both(i, j) => {
+                both += 1;
+                let (a, b) = (&p.steps_a[i], &p.steps_b[j]);
+                let class = if a.state == b.state {
+                    "same"
+                } else {
+                    "changed"
+                };
+                (Some(a), Some(b), class)
+            }
+            Pair::OnlyA(i) => {
+                only_a += 1;
+                (Some(&p.steps_a[i]), None, "only-a")
+            }
+            Pair::OnlyB(j) => {
+                only_b += 1;
+                (None, Some(&p.steps_b[j]), "only-b")
+            }
+        };
+        let _ = write!(
+            rows,
+            r#"<tr class="{class}">{}{}</tr>"#,
+            step_cell(a),
+            step_cell(b)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<p id="aligned-summary">{both} steps in both · {only_a} only in A · {only_b} only in B</p><table class="aligned"><thead><tr><th>A</th><th>B</th></tr></thead><tbody>{rows}"#
+    );
+    if ka.is_empty() && kb.is_empty() {
+        out.push_str(r#"<tr><td colspan="2" class="empty">no steps recorded</td></tr>"#);
+    }
+    out.push_str("</tbody></table>");
+    if p.steps_truncated {
+        let _ = write!(
+            out,
+            r#"<p class="muted">Aligned over the first {} steps of each run.</p>"#,
+            crate::run::MAX_STEPS
+        );
+    }
+    out.push_str("</section>");
+    out
+}
+
 /// The compare page (the form, and the report when there is one).
 pub fn render(d: &CompareData, collection: &str) -> String {
     let mut b = String::from("<h1>Compare</h1>");
     let _ = write!(
         b,
-        r#"<form class="filters" method="get" action="/compare" id="compare-form"><label>A <input name="a" size="50" value="{}" placeholder="run id, or a condition over runs: runtime = 'codex'"></label> <label>B <input name="b" size="50" value="{}" placeholder="run id or condition"></label> <button type="submit">Compare</button></form>"#,
+        r#"<form class="filters" method="get" action="/compare" id="compare-form"><label>A <input name="a" size="50" list="selections" value="{}" placeholder="run id, or a condition over runs: runtime = 'codex'"></label> <label>B <input name="b" size="50" list="selections" value="{}" placeholder="run id or condition"></label> <button type="submit">Compare</button><datalist id="selections">"#,
         escape(&d.a),
         escape(&d.b)
     );
+    for (label, condition) in &d.suggestions {
+        let _ = write!(
+            b,
+            r#"<option value="{}" label="{}"></option>"#,
+            escape(condition),
+            escape(label)
+        );
+    }
+    b.push_str("</datalist></form>");
     match &d.report {
         None => b.push_str(r#"<p class="muted">Give two run ids, or two conditions over <code>runs</code> (e.g. <code>runtime = 'codex'</code> vs <code>runtime = 'claude-code'</code>, or <code>run_id IN (SELECT run_id FROM latest_labels WHERE key = 'arm' AND value = 'A')</code>).</p>"#),
         Some(c) => b.push_str(&report(c)),
     }
     if let Some(p) = &d.pair {
         b.push_str(&pair(p));
+        b.push_str(&aligned(p));
     }
     page("Compare", Nav::Compare, Some(collection), &b)
 }
@@ -421,6 +590,19 @@ mod tests {
 
     fn row(v: serde_json::Value) -> Row {
         v.as_object().unwrap().clone()
+    }
+
+    fn step(seq: i64, kind: &str, name: Option<&str>, summary: &str, state: &str) -> Step {
+        Step {
+            attempt: 1,
+            seq,
+            kind: kind.into(),
+            name: name.map(Into::into),
+            summary: summary.into(),
+            state: state.into(),
+            duration_ms: None,
+            tokens: None,
+        }
     }
 
     #[test]
@@ -462,7 +644,23 @@ mod tests {
                     path: "report.md".into(),
                     texts: Some(("same\n<old>\n".into(), "same\n<new>\n".into())),
                 }],
+                steps_a: vec![
+                    step(1, "tool_call", Some("Bash"), "ls", "done"),
+                    step(2, "tool_call", Some("Read"), "<a.md>", "done"),
+                    step(3, "tool_call", Some("Write"), "x", "failed"),
+                ],
+                steps_b: vec![
+                    step(1, "tool_call", Some("Bash"), "ls -la", "done"),
+                    step(2, "tool_call", Some("Write"), "x", "done"),
+                    step(3, "log", None, "<extra>", "done"),
+                ],
+                steps_truncated: false,
             }),
+            suggestions: vec![(
+                "label arm=<A> (2 runs)".into(),
+                "run_id IN (SELECT run_id FROM latest_labels WHERE key = 'arm' AND value = '<A>')"
+                    .into(),
+            )],
         };
         let html = render(&d, "c");
         for needle in [
@@ -477,10 +675,17 @@ mod tests {
             r#"<span class="add">+ &lt;new&gt;</span>"#,
             r#"<span class="same">  same</span>"#,
             r#"href="/runs/0190a3c4-0000-7000-8000-000000000001""#,
+            r#"id="aligned-summary">2 steps in both · 1 only in A · 1 only in B"#,
+            r#"<tr class="same"><td class="step state-done">"#,
+            r#"<tr class="only-a"><td class="step state-done"><span class="state">done</span> <span class="mono">1.2</span> tool_call <b>Read</b>"#,
+            r#"<tr class="changed">"#,
+            r#"<td class="gap"></td><td class="step state-done"><span class="state">done</span> <span class="mono">1.3</span> log"#,
+            "&lt;a.md&gt;",
+            r#"<option value="run_id IN (SELECT run_id FROM latest_labels WHERE key = &#39;arm&#39; AND value = &#39;&lt;A&gt;&#39;)" label="label arm=&lt;A&gt; (2 runs)">"#,
         ] {
             assert!(html.contains(needle), "missing {needle}");
         }
-        assert!(!html.contains("<old>") && !html.contains("<b>bad"));
+        assert!(!html.contains("<old>") && !html.contains("<b>bad") && !html.contains("<a.md>"));
     }
 
     #[test]

@@ -1,7 +1,19 @@
-//! A line diff (longest common subsequence), bounded so a large file cannot stall a page.
+//! Alignment of two sequences by their longest common subsequence, bounded so a large
+//! input cannot stall a page: line diffs of text outputs, and two runs' steps side by side.
 
-/// Lines compared at most on each side.
-pub const MAX_LINES: usize = 2_000;
+/// Items compared at most on each side.
+pub const MAX_ITEMS: usize = 2_000;
+
+/// One position of an alignment (indexes into the two inputs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pair {
+    /// Equal items, `a[i] == b[j]`.
+    Both(usize, usize),
+    /// Only in A.
+    OnlyA(usize),
+    /// Only in B.
+    OnlyB(usize),
+}
 
 /// One line of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,20 +26,19 @@ pub enum Line<'a> {
     Added(&'a str),
 }
 
-/// The line diff of `a` and `b`, or `None` when either has more than [`MAX_LINES`].
-pub fn lines<'a>(a: &'a str, b: &'a str) -> Option<Vec<Line<'a>>> {
-    let xa: Vec<&str> = a.lines().collect();
-    let xb: Vec<&str> = b.lines().collect();
-    if xa.len() > MAX_LINES || xb.len() > MAX_LINES {
+/// The alignment of `a` and `b`, or `None` when either has more than [`MAX_ITEMS`].
+/// Where both sides differ, A's items come first.
+pub fn align<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Pair>> {
+    if a.len() > MAX_ITEMS || b.len() > MAX_ITEMS {
         return None;
     }
-    let (n, m) = (xa.len(), xb.len());
-    // lcs[i][j]: LCS length of xa[i..] and xb[j..], row-major in one vector.
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: LCS length of a[i..] and b[j..], row-major in one vector.
     let w = m + 1;
     let mut lcs = vec![0u16; (n + 1) * w];
     for i in (0..n).rev() {
         for j in (0..m).rev() {
-            lcs[i * w + j] = if xa[i] == xb[j] {
+            lcs[i * w + j] = if a[i] == b[j] {
                 lcs[(i + 1) * w + j + 1] + 1
             } else {
                 lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
@@ -37,21 +48,37 @@ pub fn lines<'a>(a: &'a str, b: &'a str) -> Option<Vec<Line<'a>>> {
     let mut out = Vec::with_capacity(n.max(m));
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {
-        if xa[i] == xb[j] {
-            out.push(Line::Same(xa[i]));
+        if a[i] == b[j] {
+            out.push(Pair::Both(i, j));
             i += 1;
             j += 1;
         } else if lcs[(i + 1) * w + j] >= lcs[i * w + j + 1] {
-            out.push(Line::Removed(xa[i]));
+            out.push(Pair::OnlyA(i));
             i += 1;
         } else {
-            out.push(Line::Added(xb[j]));
+            out.push(Pair::OnlyB(j));
             j += 1;
         }
     }
-    out.extend(xa[i..].iter().map(|l| Line::Removed(l)));
-    out.extend(xb[j..].iter().map(|l| Line::Added(l)));
+    out.extend((i..n).map(Pair::OnlyA));
+    out.extend((j..m).map(Pair::OnlyB));
     Some(out)
+}
+
+/// The line diff of `a` and `b`, or `None` when either has more than [`MAX_ITEMS`] lines.
+pub fn lines<'a>(a: &'a str, b: &'a str) -> Option<Vec<Line<'a>>> {
+    let xa: Vec<&str> = a.lines().collect();
+    let xb: Vec<&str> = b.lines().collect();
+    Some(
+        align(&xa, &xb)?
+            .into_iter()
+            .map(|p| match p {
+                Pair::Both(i, _) => Line::Same(xa[i]),
+                Pair::OnlyA(i) => Line::Removed(xa[i]),
+                Pair::OnlyB(j) => Line::Added(xb[j]),
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -75,8 +102,26 @@ mod tests {
     }
 
     #[test]
+    fn sequences_align_on_their_common_items() {
+        let a = ["shell", "read", "write", "shell"];
+        let b = ["shell", "write", "edit", "shell"];
+        assert_eq!(
+            align(&a, &b).unwrap(),
+            vec![
+                Pair::Both(0, 0),
+                Pair::OnlyA(1),
+                Pair::Both(2, 1),
+                Pair::OnlyB(2),
+                Pair::Both(3, 3),
+            ]
+        );
+        assert_eq!(align::<u8>(&[], &[1]).unwrap(), vec![Pair::OnlyB(0)]);
+    }
+
+    #[test]
     fn huge_inputs_are_refused() {
-        let big = "x\n".repeat(MAX_LINES + 1);
+        let big = "x\n".repeat(MAX_ITEMS + 1);
         assert!(lines(&big, "x").is_none());
+        assert!(align(&vec![0u8; MAX_ITEMS + 1], &[0]).is_none());
     }
 }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use wharf_query::Session;
 use wharf_query::evaluation::json_rows;
+use wharf_query::{Session, kept_scores_of};
 
 use crate::chart::{Datum, bar_chart, line_chart};
 use crate::error::DashResult;
@@ -14,6 +14,14 @@ use crate::escape::{escape, sql_literal, url_encode};
 use crate::filters::OverviewFilter;
 use crate::layout::{Nav, count, duration, page, score, status_badge, timestamp, usd};
 use crate::rows::{Row, display, num, text};
+
+/// The values the filters offer: `k` (`runbook`, `version`, `runtime`, `model`) and `v`.
+pub(crate) const FILTER_OPTIONS_SQL: &str = "SELECT k, v FROM (\
+    SELECT 'runbook' AS k, runbook_name AS v FROM runs GROUP BY runbook_name \
+    UNION ALL SELECT 'version', runbook_version FROM runs GROUP BY runbook_version \
+    UNION ALL SELECT 'runtime', runtime FROM runs GROUP BY runtime \
+    UNION ALL SELECT 'model', model FROM runs GROUP BY model) \
+    WHERE v IS NOT NULL ORDER BY k, v";
 
 /// Recent runs per page.
 pub const RUNS_PER_PAGE: usize = 50;
@@ -94,13 +102,6 @@ pub async fn load(
     let cond = filter.condition()?;
     let page = filter.page.unwrap_or(0);
     let in_runs = format!("SELECT r.run_id FROM runs r WHERE {cond}");
-    let q_options = "SELECT k, v FROM (\
-        SELECT 'runbook' AS k, runbook_name AS v FROM runs GROUP BY runbook_name \
-        UNION ALL SELECT 'version', runbook_version FROM runs GROUP BY runbook_version \
-        UNION ALL SELECT 'runtime', runtime FROM runs GROUP BY runtime \
-        UNION ALL SELECT 'model', model FROM runs GROUP BY model) \
-        WHERE v IS NOT NULL ORDER BY k, v"
-        .to_owned();
     let q_pass = format!(
         "SELECT CAST(r.date AS VARCHAR) AS day, count(*) AS runs, \
            sum(CASE WHEN r.passed IS NOT NULL THEN 1 ELSE 0 END) AS evaluated, \
@@ -110,18 +111,19 @@ pub async fn load(
     let q_status = format!(
         "SELECT r.status, count(*) AS n FROM runs r WHERE {cond} GROUP BY r.status ORDER BY n DESC"
     );
-    // The kept attempt's scores: the `wharf.kept_attempt` label, else the run's last
-    // attempt. (Joined here rather than through the `kept_scores` view, whose grouping over
-    // every score takes seconds on a large store.)
-    let kept = format!(
-        "FROM scores s JOIN runs r ON r.run_id = s.run_id \
-         LEFT JOIN (SELECT run_id, max(value_num) AS kept FROM labels \
-                    WHERE key = 'wharf.kept_attempt' GROUP BY run_id) k ON k.run_id = s.run_id \
-         WHERE s.attempt = coalesce(CAST(k.kept AS INT), r.attempts) AND ({cond})"
-    );
-    let q_hist = format!(
-        "SELECT s.grader_name, s.criterion, round(s.value, 1) AS value, count(*) AS n \
-         {kept} AND s.value IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    // The kept attempt's scores (each criterion's latest grading), ranked for the selected
+    // runs only.
+    let runs_selected = if cond == "true" {
+        "true".to_owned()
+    } else {
+        format!("run_id IN ({in_runs})")
+    };
+    // One pass over them gives the score histogram and the failing criteria.
+    let q_kept = format!(
+        "SELECT s.grader_name, s.criterion, round(s.value, 1) AS value, count(*) AS n, \
+           sum(CASE WHEN s.passed = false THEN 1 ELSE 0 END) AS failures \
+         FROM ({}) s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        kept_scores_of(&runs_selected)
     );
     let pct = |p: f64, e: &str| {
         format!("approx_percentile_cont({p}) WITHIN GROUP (ORDER BY CAST({e} AS DOUBLE))")
@@ -138,10 +140,6 @@ pub async fn load(
         pct(0.95, "r.cost_usd"),
         pct(0.5, "r.duration_ms"),
         pct(0.95, "r.duration_ms"),
-    );
-    let q_failing = format!(
-        "SELECT s.grader_name, s.criterion, count(*) AS failures {kept} AND s.passed = false \
-         GROUP BY 1, 2 ORDER BY failures DESC, 1, 2"
     );
     // One pass over the tool events (not the `tool_calls` view's self-join): calls by name,
     // and failed results by the tool name they carry.
@@ -176,16 +174,16 @@ pub async fn load(
         RUNS_PER_PAGE + 1,
         u64::from(page) * RUNS_PER_PAGE as u64
     );
-    let (options, pass_rate, statuses, score_histogram, usage, failing, all_tools, recent) = futures::try_join!(
-        json_rows(session, &q_options, 800),
+    let (options, pass_rate, statuses, kept, usage, all_tools, recent) = futures::try_join!(
+        json_rows(session, FILTER_OPTIONS_SQL, 800),
         json_rows(session, &q_pass, 366),
         json_rows(session, &q_status, 20),
-        json_rows(session, &q_hist, 2_000),
+        json_rows(session, &q_kept, 5_000),
         json_rows(session, &q_usage, 50),
-        json_rows(session, &q_failing, 15),
         json_rows(session, &q_tools, 1_000),
         json_rows(session, &q_recent, RUNS_PER_PAGE + 1),
     )?;
+    let (score_histogram, failing) = split_kept(kept);
     let tools: Vec<Row> = all_tools.iter().take(15).cloned().collect();
     let mut failing_tools: Vec<Row> = all_tools
         .into_iter()
@@ -247,6 +245,42 @@ pub async fn load(
         has_more,
         live,
     })
+}
+
+/// Failing criteria shown at most.
+const MAX_FAILING: usize = 15;
+
+/// The kept scores' `(grader_name, criterion, value, n, failures)` rows as the score
+/// histogram (scored rows) and the failing criteria (`grader_name, criterion, failures`,
+/// most failures first).
+fn split_kept(rows: Vec<Row>) -> (Vec<Row>, Vec<Row>) {
+    let mut failures: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for r in &rows {
+        let f = num(r, "failures").unwrap_or(0.0);
+        if f > 0.0 {
+            *failures
+                .entry((display(r, "grader_name"), display(r, "criterion")))
+                .or_default() += f;
+        }
+    }
+    let mut failing: Vec<((String, String), f64)> = failures.into_iter().collect();
+    failing.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let failing = failing
+        .into_iter()
+        .take(MAX_FAILING)
+        .map(|((grader, criterion), n)| {
+            let mut row = Row::new();
+            row.insert("grader_name".into(), grader.into());
+            row.insert("criterion".into(), criterion.into());
+            row.insert("failures".into(), n.into());
+            row
+        })
+        .collect();
+    let histogram = rows
+        .into_iter()
+        .filter(|r| r.get("value").is_some_and(|v| !v.is_null()))
+        .collect();
+    (histogram, failing)
 }
 
 fn filter_form(d: &OverviewData) -> String {
@@ -586,6 +620,39 @@ mod tests {
 
     fn row(v: serde_json::Value) -> Row {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn kept_rows_split_into_histogram_and_failing_criteria() {
+        let rows = vec![
+            row(
+                json!({"grader_name": "judge", "criterion": "Accuracy", "value": 2.0, "n": 3, "failures": 3}),
+            ),
+            row(
+                json!({"grader_name": "judge", "criterion": "Accuracy", "value": 5.0, "n": 4, "failures": 0}),
+            ),
+            row(
+                json!({"grader_name": "judge", "criterion": "Style", "value": 1.0, "n": 1, "failures": 1}),
+            ),
+            // A check without a value (an error row) fails without a histogram bar.
+            row(
+                json!({"grader_name": "script", "criterion": "checklist", "value": null, "n": 2, "failures": 2}),
+            ),
+        ];
+        let (histogram, failing) = split_kept(rows);
+        assert_eq!(histogram.len(), 3);
+        let failing: Vec<(String, f64)> = failing
+            .iter()
+            .map(|r| (display(r, "criterion"), num(r, "failures").unwrap()))
+            .collect();
+        assert_eq!(
+            failing,
+            [
+                ("Accuracy".into(), 3.0),
+                ("checklist".into(), 2.0),
+                ("Style".into(), 1.0)
+            ]
+        );
     }
 
     fn sample() -> OverviewData {

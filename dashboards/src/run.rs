@@ -1,5 +1,5 @@
 //! The run page's data: the run's record, its build log, one page of its event timeline,
-//! its scores, artifacts (with small text previews) and labels. Everything is read with
+//! its model calls, scores, artifacts (with small text previews) and labels. Everything is read with
 //! limits, so a run with 100,000 events costs one page of them.
 
 use wharf_ingest::ObjectStorage;
@@ -13,6 +13,8 @@ use crate::rows::{Row, display, int, num, text};
 pub const EVENTS_PER_PAGE: usize = 500;
 /// Build-log rows read at most.
 pub const MAX_STEPS: usize = 2_000;
+/// Model calls listed at most (the totals count them all).
+pub const MAX_LLM_CALLS: usize = 500;
 /// Characters of a text field shown before "show all".
 pub const PREVIEW_CHARS: usize = 2_000;
 /// Artifacts previewed inline at most, and the largest previewed.
@@ -107,6 +109,13 @@ pub struct RunPageData {
     pub page: u32,
     /// This page's events (text fields cut at [`PREVIEW_CHARS`], with `*_len` columns).
     pub events: Vec<Row>,
+    /// The run's model calls through the gateway, oldest first (`started_at, provider, api,
+    /// model, status_code, latency_ms, ttft_ms, input_tokens, output_tokens,
+    /// cache_read_tokens, reasoning_tokens, cost_usd, streamed, error`).
+    pub llm_calls: Vec<Row>,
+    /// Totals over all of them (`calls, failed, input_tokens, output_tokens, cost_usd,
+    /// latency_ms`), when there are any.
+    pub llm_totals: Option<Row>,
     /// Every attempt's scores.
     pub scores: Vec<Row>,
     /// Artifacts of every attempt.
@@ -197,6 +206,33 @@ pub fn steps_of(rows: &[Row], live: bool) -> Vec<Step> {
     steps
 }
 
+/// The build-log rows of the run whose id is the SQL literal `id`, in order.
+fn steps_query(id: &str) -> String {
+    format!(
+        "SELECT attempt, seq, kind, name, call_id, status, exit_code, duration_ms, input_tokens, \
+           output_tokens, substr(coalesce(text, input_json, output_text, ''), 1, 160) AS summary \
+         FROM events WHERE run_id = {id} \
+           AND kind IN ('tool_call', 'tool_result', 'assistant_message', 'error', 'log', 'session_start', 'session_end') \
+         ORDER BY attempt, seq"
+    )
+}
+
+/// A finished run's build log (at most [`MAX_STEPS`] steps; the flag says whether it was
+/// cut there).
+pub async fn load_steps(session: &Session, run_id: &str) -> DashResult<(Vec<Step>, bool)> {
+    let rows = json_rows(
+        session,
+        &steps_query(&crate::escape::sql_literal(run_id)),
+        MAX_STEPS + 1,
+    )
+    .await?;
+    let truncated = rows.len() > MAX_STEPS;
+    Ok((
+        steps_of(&rows[..rows.len().min(MAX_STEPS)], false),
+        truncated,
+    ))
+}
+
 /// Loads the run page for `run_id` (already checked to be the caller's). `catalog` is the
 /// catalog's view of it when it is a run of this service.
 pub async fn load(
@@ -220,13 +256,7 @@ pub async fn load(
         "SELECT max(value_num) AS kept FROM labels WHERE run_id = {id} AND key = 'wharf.kept_attempt'"
     );
     let q_count = format!("SELECT count(*) AS n FROM events WHERE run_id = {id}");
-    let q_steps = format!(
-        "SELECT attempt, seq, kind, name, call_id, status, exit_code, duration_ms, input_tokens, \
-           output_tokens, substr(coalesce(text, input_json, output_text, ''), 1, 160) AS summary \
-         FROM events WHERE run_id = {id} \
-           AND kind IN ('tool_call', 'tool_result', 'assistant_message', 'error', 'log', 'session_start', 'session_end') \
-         ORDER BY attempt, seq"
-    );
+    let q_steps = steps_query(&id);
     let q_events = format!(
         "SELECT attempt, seq, CAST(ts AS VARCHAR) AS ts, kind, role, name, call_id, tool_kind, \
            {}, {}, {}, status, exit_code, duration_ms, model, input_tokens, output_tokens, cost_usd \
@@ -249,16 +279,32 @@ pub async fn load(
         "SELECT key, value, author, note, CAST(created_at AS VARCHAR) AS created_at \
          FROM latest_labels WHERE run_id = {id} ORDER BY key"
     );
-    let (record, kept, count, step_rows, events, scores, artifacts, labels) = futures::try_join!(
-        json_rows(session, &q_record, 1),
-        json_rows(session, &q_kept, 1),
-        json_rows(session, &q_count, 1),
-        json_rows(session, &q_steps, MAX_STEPS + 1),
-        json_rows(session, &q_events, EVENTS_PER_PAGE),
-        json_rows(session, &q_scores, 5_000),
-        json_rows(session, &q_artifacts, 1_000),
-        json_rows(session, &q_labels, 1_000),
-    )?;
+    let q_llm = format!(
+        "SELECT CAST(started_at AS VARCHAR) AS started_at, provider, api, model, status_code, \
+           latency_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens, \
+           reasoning_tokens, cost_usd, streamed, error \
+         FROM llm_calls WHERE run_id = {id} ORDER BY started_at, call_id LIMIT {MAX_LLM_CALLS}"
+    );
+    let q_llm_totals = format!(
+        "SELECT count(*) AS calls, \
+           sum(CASE WHEN error IS NOT NULL OR status_code >= 400 THEN 1 ELSE 0 END) AS failed, \
+           sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, \
+           sum(cost_usd) AS cost_usd, sum(latency_ms) AS latency_ms \
+         FROM llm_calls WHERE run_id = {id} HAVING count(*) > 0"
+    );
+    let (record, kept, count, step_rows, events, scores, artifacts, labels, llm_calls, llm_totals) =
+        futures::try_join!(
+            json_rows(session, &q_record, 1),
+            json_rows(session, &q_kept, 1),
+            json_rows(session, &q_count, 1),
+            json_rows(session, &q_steps, MAX_STEPS + 1),
+            json_rows(session, &q_events, EVENTS_PER_PAGE),
+            json_rows(session, &q_scores, 5_000),
+            json_rows(session, &q_artifacts, 1_000),
+            json_rows(session, &q_labels, 1_000),
+            json_rows(session, &q_llm, MAX_LLM_CALLS),
+            json_rows(session, &q_llm_totals, 1),
+        )?;
     let record = record.into_iter().next();
     let event_count = count.first().and_then(|r| int(r, "n")).unwrap_or(0);
     if record.is_none() && catalog.is_none() && event_count == 0 {
@@ -306,6 +352,8 @@ pub async fn load(
         event_count,
         page,
         events,
+        llm_calls,
+        llm_totals: llm_totals.into_iter().next(),
         scores,
         artifacts: views,
         labels,

@@ -1,12 +1,13 @@
 //! The run page's HTML: header, live build log, paginated timeline with step-through
-//! replay, scores with the judge's explanations, artifacts with previews, labels.
+//! replay, model calls, scores with the judge's explanations, artifacts with previews,
+//! labels.
 
 use std::fmt::Write;
 
 use crate::escape::{escape, truncate, url_encode, url_path};
 use crate::layout::{Nav, count, duration, page, score, status_badge, timestamp, usd};
 use crate::rows::{Row, display, int, num, text};
-use crate::run::{EVENTS_PER_PAGE, MAX_STEPS, Preview, RunPageData, Step};
+use crate::run::{EVENTS_PER_PAGE, MAX_LLM_CALLS, MAX_STEPS, Preview, RunPageData, Step};
 
 /// Characters of a text artifact shown inline.
 const ARTIFACT_PREVIEW_CHARS: usize = 20_000;
@@ -214,7 +215,21 @@ fn timeline(d: &RunPageData) -> String {
         r#"<section class="card" id="timeline"><h2>Timeline</h2><div class="replay"><button type="button" id="replay-prev">← prev</button> <span id="replay-pos">step through with ← / →</span> <button type="button" id="replay-next">next →</button></div>"#,
     );
     out.push_str(&pager(d));
-    out.push_str(r#"<div id="events">"#);
+    // Replay crosses pages: the script goes to the neighbouring page and carries on there.
+    let id = url_encode(&d.run_id);
+    let neighbour = |p: Option<u32>| {
+        p.filter(|p| *p < d.pages())
+            .map(|p| format!("/runs/{id}?page={p}"))
+            .unwrap_or_default()
+    };
+    let _ = write!(
+        out,
+        r#"<div id="events" data-offset="{}" data-total="{}" data-prev="{}" data-next="{}">"#,
+        d.page as usize * EVENTS_PER_PAGE,
+        d.event_count.max(0),
+        neighbour(d.page.checked_sub(1)),
+        neighbour(d.page.checked_add(1)),
+    );
     for (i, e) in d.events.iter().enumerate() {
         let kind = display(e, "kind");
         let _ = write!(
@@ -311,6 +326,66 @@ fn scores(d: &RunPageData) -> String {
     }
     if attempt.is_some() {
         out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+    out
+}
+
+fn llm_calls(d: &RunPageData) -> String {
+    let mut out = String::from(r#"<section class="card" id="llm-calls"><h2>Model calls</h2>"#);
+    let Some(t) = &d.llm_totals else {
+        out.push_str(
+            r#"<p class="empty">No model calls recorded through the gateway for this run.</p></section>"#,
+        );
+        return out;
+    };
+    let calls = num(t, "calls").unwrap_or(0.0);
+    let _ = write!(
+        out,
+        r#"<p id="llm-totals">{} calls · {} failed · {} in / {} out tokens · {} · {} total latency</p>"#,
+        count(Some(calls)),
+        count(num(t, "failed")),
+        count(num(t, "input_tokens")),
+        count(num(t, "output_tokens")),
+        usd(num(t, "cost_usd")),
+        duration(num(t, "latency_ms")),
+    );
+    out.push_str(r#"<table class="llm-calls"><thead><tr><th>started</th><th>provider</th><th>api</th><th>model</th><th>status</th><th>latency</th><th>ttft</th><th>in</th><th>out</th><th>cached</th><th>reasoning</th><th>cost</th></tr></thead><tbody>"#);
+    for c in &d.llm_calls {
+        let failed = text(c, "error").is_some() || int(c, "status_code").is_some_and(|s| s >= 400);
+        let mut status = display(c, "status_code");
+        if let Some(e) = text(c, "error") {
+            let _ = write!(status, " {e}");
+        }
+        let streamed = if c.get("streamed").and_then(serde_json::Value::as_bool) == Some(true) {
+            r#" <span class="tag">stream</span>"#
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            r#"<tr{}><td>{}</td><td>{}</td><td>{}{streamed}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            if failed { r#" class="failed""# } else { "" },
+            timestamp(text(c, "started_at")),
+            escape(&display(c, "provider")),
+            escape(&display(c, "api")),
+            escape(&display(c, "model")),
+            escape(&status),
+            duration(num(c, "latency_ms")),
+            duration(num(c, "ttft_ms")),
+            count(num(c, "input_tokens")),
+            count(num(c, "output_tokens")),
+            count(num(c, "cache_read_tokens")),
+            count(num(c, "reasoning_tokens")),
+            usd(num(c, "cost_usd")),
+        );
+    }
+    out.push_str("</tbody></table>");
+    if calls > d.llm_calls.len() as f64 {
+        let _ = write!(
+            out,
+            r#"<p class="muted">The first {MAX_LLM_CALLS} calls; query <code>llm_calls</code> in SQL for all.</p>"#
+        );
     }
     out.push_str("</section>");
     out
@@ -421,6 +496,7 @@ pub fn render(d: &RunPageData, collection: &str) -> String {
     let mut b = header(d);
     b.push_str(&build_log(d));
     b.push_str(&scores(d));
+    b.push_str(&llm_calls(d));
     b.push_str(&artifacts(d));
     b.push_str(&labels(d));
     b.push_str(&timeline(d));
@@ -533,6 +609,17 @@ mod tests {
                 },
             ],
             labels: vec![row(json!({"key": "note\"", "value": PWN, "author": "ana"}))],
+            llm_calls: vec![
+                row(
+                    json!({"started_at": "2026-01-02 03:04:05", "provider": "openai", "api": "responses", "model": PWN, "status_code": 200, "latency_ms": 1200, "ttft_ms": 300, "input_tokens": 1000, "output_tokens": 50, "cost_usd": 0.01, "streamed": true}),
+                ),
+                row(
+                    json!({"started_at": "2026-01-02 03:04:07", "provider": "openai", "api": "responses", "model": "gpt", "status_code": 429, "latency_ms": 20, "error": PWN, "streamed": false}),
+                ),
+            ],
+            llm_totals: Some(row(
+                json!({"calls": 2, "failed": 1, "input_tokens": 1000, "output_tokens": 50, "cost_usd": 0.01, "latency_ms": 1220}),
+            )),
         }
     }
 
@@ -556,6 +643,10 @@ mod tests {
             "id=\"label-form\"",
             "id=\"replay-next\"",
             "state-done",
+            r#"data-offset="500" data-total="1200" data-prev="/runs/0190a3c4-0000-7000-8000-000000000001?page=0" data-next="/runs/0190a3c4-0000-7000-8000-000000000001?page=2""#,
+            r#"id="llm-totals">2 calls · 1 failed · 1,000 in / 50 out tokens"#,
+            r#"<tr class="failed">"#,
+            r#"<span class="tag">stream</span>"#,
         ] {
             assert!(html.contains(needle), "missing {needle}");
         }
@@ -563,6 +654,23 @@ mod tests {
         assert!(!html.contains("<img src=x"), "attribute breakout");
         assert!(!html.contains("href=\"javascript"), "javascript link");
         assert!(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;"));
+    }
+
+    #[test]
+    fn replay_links_stop_at_the_ends_and_calls_may_be_absent() {
+        let mut d = sample();
+        d.page = 2;
+        d.llm_calls.clear();
+        d.llm_totals = None;
+        let html = render(&d, "c");
+        assert!(html.contains(
+            r#"data-prev="/runs/0190a3c4-0000-7000-8000-000000000001?page=1" data-next="">"#
+        ));
+        assert!(html.contains("No model calls recorded"));
+        d.page = 0;
+        d.event_count = 3;
+        let html = render(&d, "c");
+        assert!(html.contains(r#"data-offset="0" data-total="3" data-prev="" data-next="">"#));
     }
 
     #[test]

@@ -96,34 +96,58 @@
   }
 
   // ---- run page: step-through replay over the timeline ----
+  // Steps through every event of the run: past the last event of a page it opens the next
+  // page at its first event (#replay-first), before the first it opens the previous page at
+  // its last (#replay-last).
   function replay() {
+    const box = $('#events');
     const events = $$('#events .event');
     const pos = $('#replay-pos');
-    if (!events.length || !pos) return;
+    if (!box || !events.length || !pos) return;
+    const offset = Number(box.dataset.offset || 0);
+    const total = Number(box.dataset.total || events.length);
     let i = -1;
     const show = (n) => {
-      if (n < 0 || n >= events.length) return;
+      if (n >= events.length) {
+        if (box.dataset.next) location.assign(box.dataset.next + '#replay-first');
+        return;
+      }
+      if (n < 0) {
+        if (box.dataset.prev) location.assign(box.dataset.prev + '#replay-last');
+        return;
+      }
       if (i >= 0) events[i].classList.remove('current');
       i = n;
       const e = events[i];
       e.classList.add('current');
       $$('details', e).forEach((d) => { d.open = true; });
       e.scrollIntoView({ block: 'center' });
-      pos.textContent = 'event ' + (i + 1) + ' of ' + events.length + ' on this page · ' + $('header .mono', e).textContent;
+      pos.textContent = 'event ' + (offset + i + 1) + ' of ' + total + ' · ' + $('header .mono', e).textContent;
       history.replaceState(null, '', '#' + e.id);
     };
-    $('#replay-prev').addEventListener('click', () => show(Math.max(0, i - 1)));
-    $('#replay-next').addEventListener('click', () => show(Math.min(events.length - 1, i + 1)));
+    const next = () => show(i + 1);
+    const prev = () => show(i < 0 ? 0 : i - 1);
+    $('#replay-prev').addEventListener('click', prev);
+    $('#replay-next').addEventListener('click', next);
     document.addEventListener('keydown', (ev) => {
       const t = ev.target;
       if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
       if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
-      if (ev.key === 'ArrowRight') { ev.preventDefault(); show(Math.min(events.length - 1, i + 1)); }
-      if (ev.key === 'ArrowLeft') { ev.preventDefault(); show(Math.max(0, i - 1)); }
+      if (ev.key === 'ArrowRight') { ev.preventDefault(); next(); }
+      if (ev.key === 'ArrowLeft') { ev.preventDefault(); prev(); }
     });
-    const hash = location.hash.slice(1);
-    const start = events.findIndex((e) => e.id === hash);
-    if (start >= 0) show(start);
+    // The URL's fragment picks the event: on load, and when a link changes it.
+    const fromHash = () => {
+      const hash = location.hash.slice(1);
+      if (hash === 'replay-first') show(0);
+      else if (hash === 'replay-last') show(events.length - 1);
+      else {
+        const at = events.findIndex((e) => e.id === hash);
+        if (at >= 0) show(at);
+      }
+    };
+    window.addEventListener('hashchange', fromHash);
+    fromHash();
   }
 
   // ---- run page: labels ----

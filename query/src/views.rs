@@ -1,5 +1,37 @@
 //! Views every session has, defined over the (already scoped) tables.
 
+/// Stands for "every run" in [`KEPT_SCORES`]; [`kept_scores_of`] replaces it with a
+/// caller's condition.
+const EVERY_RUN: &str = "run_id IS NOT NULL";
+
+/// The kept attempt's scores, each criterion's latest grading. The kept attempt is the
+/// `wharf.kept_attempt` label, else the last attempt scored.
+const KEPT_SCORES: &str = "SELECT score_id, run_id, attempt, collection, date, grader_kind, grader_name, grader_model, grader_prompt_sha256, criterion, value, label, max_value, passed, explanation, error, created_at FROM (
+           SELECT s.score_id, s.run_id, s.attempt, s.collection, s.date, s.grader_kind, s.grader_name, s.grader_model, s.grader_prompt_sha256, s.criterion, s.value, s.label, s.max_value, s.passed, s.explanation, s.error, s.created_at,
+                  row_number() OVER (
+                    PARTITION BY s.run_id, s.attempt, s.grader_kind, s.grader_name, s.criterion
+                    ORDER BY s.created_at DESC, s.score_id DESC
+                  ) AS wharf_rank
+           FROM (SELECT * FROM scores WHERE run_id IS NOT NULL) s
+           JOIN (
+             SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM (
+               SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last
+               FROM labels WHERE key = 'wharf.kept_attempt' AND run_id IS NOT NULL
+               UNION ALL
+               SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last
+               FROM scores WHERE run_id IS NOT NULL
+             ) GROUP BY run_id
+           ) p ON p.run_id = s.run_id AND p.kept_attempt = s.attempt
+         ) WHERE wharf_rank = 1";
+
+/// The `kept_scores` view's rows for the runs whose `run_id` satisfies `condition` (a
+/// condition over a bare `run_id` column, such as `run_id IN (SELECT r.run_id FROM runs r
+/// WHERE ...)`). Only those runs' scores are read and ranked, where a filter on the view
+/// would rank every score of the store first.
+pub fn kept_scores_of(condition: &str) -> String {
+    KEPT_SCORES.replace(EVERY_RUN, &format!("({condition})"))
+}
+
 /// `(name, SQL)` of each view, created in order.
 pub const VIEWS: &[(&str, &str)] = &[
     (
@@ -37,25 +69,7 @@ pub const VIEWS: &[(&str, &str)] = &[
          FROM scores
          GROUP BY collection, run_id, attempt, grader_kind, grader_name",
     ),
-    (
-        "kept_scores",
-        "SELECT score_id, run_id, attempt, collection, date, grader_kind, grader_name, grader_model, grader_prompt_sha256, criterion, value, label, max_value, passed, explanation, error, created_at FROM (
-           SELECT s.score_id, s.run_id, s.attempt, s.collection, s.date, s.grader_kind, s.grader_name, s.grader_model, s.grader_prompt_sha256, s.criterion, s.value, s.label, s.max_value, s.passed, s.explanation, s.error, s.created_at,
-                  row_number() OVER (
-                    PARTITION BY s.run_id, s.attempt, s.grader_kind, s.grader_name, s.criterion
-                    ORDER BY s.created_at DESC, s.score_id DESC
-                  ) AS wharf_rank
-           FROM scores s
-           JOIN (
-             SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM (
-               SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last
-               FROM labels WHERE key = 'wharf.kept_attempt'
-               UNION ALL
-               SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last FROM scores
-             ) GROUP BY run_id
-           ) p ON p.run_id = s.run_id AND p.kept_attempt = s.attempt
-         ) WHERE wharf_rank = 1",
-    ),
+    ("kept_scores", KEPT_SCORES),
     (
         "kept_artifacts",
         "SELECT a.run_id, a.attempt, a.collection, a.date, a.path, a.role, a.size, a.sha256, a.content_type, a.object_key, a.created_at
@@ -75,3 +89,16 @@ pub const VIEWS: &[(&str, &str)] = &[
          WHERE a.role = 'input' OR a.attempt = p.kept_attempt",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_scores_of_narrows_every_read() {
+        assert_eq!(KEPT_SCORES.matches(EVERY_RUN).count(), 3);
+        let sql = kept_scores_of("run_id = 'x'");
+        assert_eq!(sql.matches("(run_id = 'x')").count(), 3);
+        assert!(!sql.contains(EVERY_RUN));
+    }
+}

@@ -141,6 +141,29 @@ try {
   check((await page.textContent('#replay-pos')).startsWith('event 2 of'), 'the position is shown');
   await shot('run');
 
+  // 4b. A run with two timeline pages and model calls: replay crosses the page boundary
+  // both ways; the calls are listed with their totals.
+  await visit('run_long', '/runs/' + RUN.plain);
+  check((await page.textContent('#llm-totals')).startsWith('2 calls · 0 failed'), 'the two gateway calls and their totals');
+  check(await page.locator('#llm-calls tbody tr').count() === 2, 'one row per model call');
+  const onFirst = await page.locator('#events .event').count();
+  check(onFirst === 500, `the first timeline page holds 500 events (${onFirst})`);
+  const lastId = await page.getAttribute('#events .event:last-child', 'id');
+  await visit('run_long', '/runs/' + RUN.plain + '#' + lastId);
+  check(await page.getAttribute('#events .event.current', 'data-idx') === '499', 'replay starts at the event in the URL');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('ArrowRight')]);
+  check(new URL(page.url()).searchParams.get('page') === '1', 'past the last event, replay opens the next page');
+  await page.waitForSelector('#events .event.current');
+  check(await page.getAttribute('#events .event.current', 'data-idx') === '0', 'and goes on at its first event');
+  check((await page.textContent('#replay-pos')).startsWith('event 501 of'), 'the position counts across pages');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('ArrowLeft')]);
+  await page.waitForSelector('#events .event.current');
+  check(await page.getAttribute('#events .event.current', 'data-idx') === '499', 'before the first event, back to the last of the previous page');
+  check((await page.textContent('#replay-pos')).startsWith('event 500 of'), 'position 500');
+  await clean('long run page');
+  await shot('run-long');
+  await visit('run', '/runs/' + RUN.xss);
+
   // 5. A label added from the page, seen after a reload; then edited.
   await page.fill('#label-form input[name="key"]', 'verdict');
   await page.fill('#label-form input[name="value"]', '<b>good</b>');
@@ -165,9 +188,14 @@ try {
   const scores = await page.textContent('#compare-scores');
   check(scores.includes('Accuracy') && scores.includes('Invented content.'), 'scores side by side with explanations');
   check(await page.locator('#diffs pre.diff .add').count() > 0 && await page.locator('#diffs pre.diff .del').count() > 0, 'line diff of report.md');
+  const aligned = await page.textContent('#aligned-summary');
+  check(/\d+ steps in both · \d+ only in A · [1-9]\d* only in B/.test(aligned), `timelines aligned; B's extra log lines stand alone (${aligned})`);
+  check(await page.locator('#aligned tr.only-b').count() >= 5, "B's five progress lines are only in B");
   await clean('compare');
   await shot('compare');
   const arm = (a) => `run_id IN (SELECT run_id FROM latest_labels WHERE key = 'arm' AND value = '${a}')`;
+  const offered = await page.locator('#selections option').evaluateAll((os) => os.map((o) => o.value));
+  check(offered.includes(arm('A')) && offered.includes(arm('B')) && offered.includes("runtime = 'command'"), `the pickers offer label arms and runtimes (${offered.length})`);
   await page.fill('#compare-form input[name="a"]', arm('A'));
   await page.fill('#compare-form input[name="b"]', arm('B'));
   await Promise.all([page.waitForNavigation(), page.click('#compare-form button')]);

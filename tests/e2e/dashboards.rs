@@ -5,24 +5,30 @@
 //! checks that nothing planted in the data ever ran. Screenshots land in
 //! `target/screenshots/`.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use mock_llm::{MockServer, Script};
 use serde_json::{Value, json};
 
-use crate::support::{tools_dir, wharf};
+use crate::service::Service;
 use wharf_tests::workspace as repo;
 
-const KEY: &str = "sk-canary-dash-key-5e21";
+/// Starts a `command`-runtime run of `runbook` (a file under the repository), one round.
+async fn run(server: &Service, runbook: &str, script: &str, extra: Value) -> String {
+    let mut body = json!({
+        "runbook": std::fs::read_to_string(repo().join(runbook)).unwrap(),
+        "max_rounds": 1,
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    server.command_run(&server.token, script, body).await
+}
 
 /// The judge: a good report and a bad one; an explanation carrying markup.
 const JUDGE: &str = r#"
 options:
-  api_key: sk-canary-dash-key-5e21
+  api_key: sk-canary-wharf-key-31c9
 turns:
   - match: {any: "GOOD-REPORT"}
     text: '{"criteria":[{"criterion":"Structure","score":5,"explanation":"Clear. <img src=x onerror=alert(1)>"},{"criterion":"Accuracy","score":5,"explanation":"Matches the inputs."}],"summary":"ok"}'
@@ -33,152 +39,17 @@ turns:
 /// What the agent of the hostile run prints and writes.
 const PAYLOAD: &str = "<script>document.title='pwned'</script> [x](javascript:alert(1))";
 
-/// A `wharf serve` process with its own state, store and mock provider.
-struct Server {
-    _dir: tempfile::TempDir,
-    _mock: MockServer,
-    child: Child,
-    log: Arc<Mutex<String>>,
-    url: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let mock = MockServer::start(Script::from_yaml_str(JUDGE).unwrap()).unwrap();
-        let tools = tools_dir().unwrap_or_else(|| dir.path().join("tools"));
-        let config = dir.path().join("wharf.toml");
-        std::fs::write(
-            &config,
-            format!(
-                r#"
-[sandbox]
-work_dir = "{work}"
-tools_dir = "{tools}"
-network = "gateway"
-
-[providers.openai]
-kind = "openai_compatible"
-base_url = "{url}/v1"
-api_key = "{KEY}"
-
-[server]
-state_dir = "{state}"
-heartbeat_secs = 1.0
-
-[grader]
-judge_model = "judge-1"
-judge_provider = "openai"
-cache_dir = "{cache}"
-"#,
-                work = dir.path().join("work").display(),
-                tools = tools.display(),
-                url = mock.base_url(),
-                state = dir.path().join("state").display(),
-                cache = dir.path().join("judge-cache").display(),
-            ),
-        )
-        .unwrap();
-        let mut child = wharf(&dir.path().join("data"))
-            .arg("--config")
-            .arg(&config)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let log: Arc<Mutex<String>> = Arc::default();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-                sink.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("server did not start: {}", log.lock().unwrap()));
-        let token = std::fs::read_to_string(dir.path().join("state/admin-token"))
-            .unwrap()
-            .trim()
-            .to_owned();
-        Server {
-            _dir: dir,
-            _mock: mock,
-            child,
-            log,
-            url,
-            token,
-            http: reqwest::Client::new(),
-        }
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut r = self
-            .http
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    /// Starts a `command`-runtime run of `runbook` (a file under the repository).
-    async fn run(&self, runbook: &str, script: &str, extra: Value) -> String {
-        let mut body = json!({
-            "runbook": std::fs::read_to_string(repo().join(runbook)).unwrap(),
-            "agent": "command",
-            "command": ["sh", "-c", script],
-            "max_rounds": 1,
-        });
-        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            b.extend(e.clone());
-        }
-        let (status, run) = self
-            .send(reqwest::Method::POST, "/api/v1/runs", Some(body))
-            .await;
-        assert_eq!(status, 201, "{run}");
-        run["run_id"].as_str().unwrap().to_owned()
-    }
-
-    async fn wait_end(&self, run_id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let (_, run) = self
-                .send(
-                    reqwest::Method::GET,
-                    &format!("/api/v1/runs/{run_id}"),
-                    None,
-                )
-                .await;
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
-                return run;
-            }
-            assert!(Instant::now() < deadline, "run never ended: {run}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// What the long run's agent runs: two chat calls through wharf's gateway with its run token.
+const GATEWAY_CALLS: &str = r#"
+import json, os, urllib.request
+for i in range(2):
+    req = urllib.request.Request(
+        os.environ["OPENAI_BASE_URL"] + "/chat/completions",
+        data=json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi %d" % i}]}).encode(),
+        headers={"authorization": "Bearer " + os.environ["WHARF_GATEWAY_TOKEN"], "content-type": "application/json"},
+    )
+    print("model said:", json.load(urllib.request.urlopen(req))["choices"][0]["message"]["content"])
+"#;
 
 /// Where `playwright-core` is installed (scripts/test puts it in target/browser-tools).
 fn playwright_dir() -> PathBuf {
@@ -217,39 +88,43 @@ async fn dashboards_work_in_a_real_browser_and_run_nothing_they_show() {
     if !browser_available() {
         return;
     }
-    let server = Server::start();
+    let server = Service::with_judge(JUDGE);
     let rubric = "tests/fixtures/runbooks/rubric-report.md";
     let hostile = "echo \"$0\"; mkdir -p /app/results && printf '# Report\\n\\nGOOD-REPORT\\n%s\\n' \"$0\" > /app/results/report.md && printf '{\"html\": \"%s\"}' '<b>x</b>' > /app/results/data.json && echo done";
-    let xss = server
-        .run(
-            rubric,
-            hostile,
-            json!({"labels": {"arm": "A"}, "command": ["sh", "-c", hostile, PAYLOAD]}),
-        )
-        .await;
-    let good = server
-        .run(
+    let xss = run(
+        &server,
+        rubric,
+        hostile,
+        json!({"labels": {"arm": "A"}, "command": ["sh", "-c", hostile, PAYLOAD]}),
+    )
+    .await;
+    let good = run(
+            &server,
             rubric,
             "mkdir -p /app/results && printf '# Report\\n\\nGOOD-REPORT two\\n' > /app/results/report.md",
             json!({"labels": {"arm": "A"}}),
         )
         .await;
-    let bad = server
-        .run(
+    let bad = run(
+            &server,
             rubric,
             "for i in 1 2 3 4 5; do echo \"working on part $i\"; done; mkdir -p /app/results && printf '# Report\\n\\nBAD-REPORT\\nan invented line\\n' > /app/results/report.md",
             json!({"labels": {"arm": "B"}}),
         )
         .await;
-    let plain = server
-        .run(
-            "examples/runbooks/write-report.md",
-            "mkdir -p /app/results && printf 'report from command\\n' > /app/results/report.md && echo wrote",
-            json!({}),
-        )
-        .await;
+    // Two pages of timeline (620 output lines) and two model calls through the gateway.
+    let long = "i=0; while [ $i -lt 620 ]; do i=$((i+1)); echo \"line $i\"; done; python3 -c \"$0\"; mkdir -p /app/results && printf 'report from command\\n' > /app/results/report.md && echo wrote";
+    let plain = run(
+        &server,
+        "examples/runbooks/write-report.md",
+        long,
+        // A named provider: the run gets a gateway token (a `command` run without one
+        // has no model access).
+        json!({"command": ["sh", "-c", long, GATEWAY_CALLS], "model_provider": "openai"}),
+    )
+    .await;
     for id in [&xss, &good, &bad, &plain] {
-        let done = server.wait_end(id).await;
+        let done = server.wait_end(&server.token, id).await;
         assert!(
             matches!(done["status"].as_str(), Some("succeeded" | "failed")),
             "{done}\n{}",
@@ -257,8 +132,8 @@ async fn dashboards_work_in_a_real_browser_and_run_nothing_they_show() {
         );
     }
     // A run still going when the browser opens it: its build log follows it over SSE.
-    let live = server
-        .run(
+    let live = run(
+            &server,
             "examples/runbooks/write-report.md",
             "sleep 12; echo live-step-one; sleep 1; echo live-step-two; mkdir -p /app/results && echo ok > /app/results/report.md",
             json!({}),
@@ -295,6 +170,7 @@ async fn dashboards_work_in_a_real_browser_and_run_nothing_they_show() {
         "overview",
         "overview-filtered",
         "run",
+        "run-long",
         "run-live",
         "compare",
         "sql",
@@ -305,21 +181,18 @@ async fn dashboards_work_in_a_real_browser_and_run_nothing_they_show() {
         );
     }
     // The label the browser wrote is in SQL, authored by the cookie's token.
-    let (status, v) = server
-        .send(
-            reqwest::Method::POST,
-            "/api/v1/sql",
-            Some(json!({"query": format!("SELECT value, author FROM latest_labels WHERE run_id = '{xss}' AND key = 'verdict'")})),
+    let rows = server
+        .sql(
+            &server.token,
+            &format!(
+                "SELECT value, author FROM latest_labels WHERE run_id = '{xss}' AND key = 'verdict'"
+            ),
         )
         .await;
-    assert_eq!(status, 200, "{v}");
-    assert_eq!(v["rows"][0]["value"], "great", "{v}");
+    assert_eq!(rows[0]["value"], "great", "{rows:?}");
     assert!(
-        v["rows"][0]["author"]
-            .as_str()
-            .unwrap()
-            .starts_with("token:"),
-        "{v}"
+        rows[0]["author"].as_str().unwrap().starts_with("token:"),
+        "{rows:?}"
     );
 }
 
@@ -347,15 +220,15 @@ fn form(pairs: &[(&str, &str)]) -> String {
 /// pages' security headers, over plain HTTP.
 #[tokio::test(flavor = "multi_thread")]
 async fn dashboards_cookie_sessions_need_the_csrf_header_and_pages_are_locked_down() {
-    let server = Server::start();
-    let run = server
-        .run(
-            "examples/runbooks/write-report.md",
-            "mkdir -p /app/results && echo ok > /app/results/report.md",
-            json!({}),
-        )
-        .await;
-    server.wait_end(&run).await;
+    let server = Service::with_judge(JUDGE);
+    let run = run(
+        &server,
+        "examples/runbooks/write-report.md",
+        "mkdir -p /app/results && echo ok > /app/results/report.md",
+        json!({}),
+    )
+    .await;
+    server.wait_end(&server.token, &run).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

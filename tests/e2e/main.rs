@@ -12,9 +12,11 @@
 mod bad_input;
 mod cli;
 mod crash;
+mod dashboard_queries;
 mod dashboards;
 mod interop;
 mod run;
 mod serve;
+mod service;
 mod storage_suite;
 mod support;

@@ -3,22 +3,18 @@
 //! sandboxes, mock-llm standing in for the model provider.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mock_llm::{MockServer, Script};
 use serde_json::{Value, json};
 
-use crate::support::{python, tools_dir, wharf};
+use crate::service::{KEY, Service, runbook_text};
+use crate::support::{python, tools_dir};
 use wharf_tests::workspace as repo;
-
-const KEY: &str = "sk-canary-serve-key-31c9";
 
 const SCRIPT: &str = r#"
 options:
-  api_key: sk-canary-serve-key-31c9
+  api_key: sk-canary-wharf-key-31c9
 turns:
   - text: "I'll write the report."
     shell: "mkdir -p /app/results && printf '# Report\\n\\nmock-llm wrote this.\\n' > /app/results/report.md"
@@ -27,10 +23,6 @@ turns:
 
 fn rubric_runbook() -> String {
     std::fs::read_to_string(repo().join("tests/fixtures/runbooks/rubric-report.md")).unwrap()
-}
-
-fn runbook_text() -> String {
-    std::fs::read_to_string(repo().join("examples/runbooks/write-report.md")).unwrap()
 }
 
 /// A multipart/form-data body of (name, file name, content) parts, and its content type.
@@ -50,219 +42,6 @@ fn multipart(parts: &[(&str, Option<&str>, String)]) -> (String, String) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// A `wharf serve` process with its own state, store and mock provider.
-struct Service {
-    dir: tempfile::TempDir,
-    mock: MockServer,
-    config: PathBuf,
-    child: Option<Child>,
-    /// Extra `wharf serve` arguments.
-    args: Vec<String>,
-    log: Arc<Mutex<String>>,
-    url: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Service {
-    fn start() -> Service {
-        Service::start_with(SCRIPT, "")
-    }
-
-    /// A service whose provider answers with `script`, with `extra` appended to its config.
-    fn start_with(script: &str, extra: &str) -> Service {
-        Service::start_full(script, extra, &[])
-    }
-
-    /// A service whose `script` also answers the rubric judge (`judge-1`, cached in the
-    /// service's own directory).
-    fn with_judge(script: &str) -> Service {
-        Service::start_full(
-            script,
-            "[grader]\njudge_model = \"judge-1\"\njudge_provider = \"openai\"\ncache_dir = \"{dir}/judge-cache\"\n",
-            &[],
-        )
-    }
-
-    /// A service with `extra` config (`{dir}` stands for its directory) and extra
-    /// `wharf serve` arguments.
-    fn start_full(script: &str, extra: &str, args: &[&str]) -> Service {
-        let dir = tempfile::tempdir().unwrap();
-        let mock = MockServer::start(Script::from_yaml_str(script).unwrap()).unwrap();
-        let tools = tools_dir().unwrap_or_else(|| dir.path().join("tools"));
-        let config = dir.path().join("wharf.toml");
-        std::fs::write(
-            &config,
-            format!(
-                r#"
-[sandbox]
-work_dir = "{work}"
-tools_dir = "{tools}"
-network = "gateway"
-
-[providers.openai]
-kind = "openai_compatible"
-base_url = "{url}/v1"
-api_key = "{KEY}"
-
-[server]
-state_dir = "{state}"
-heartbeat_secs = 1.0
-webhook_base_delay_ms = 200
-{extra}
-"#,
-                work = dir.path().join("work").display(),
-                tools = tools.display(),
-                url = mock.base_url(),
-                state = dir.path().join("state").display(),
-                extra = extra.replace("{dir}", &dir.path().display().to_string()),
-            ),
-        )
-        .unwrap();
-        let mut service = Service {
-            dir,
-            mock,
-            config,
-            child: None,
-            args: Vec::new(),
-            log: Arc::default(),
-            url: String::new(),
-            token: String::new(),
-            http: reqwest::Client::new(),
-        };
-        service.args = args.iter().map(|a| (*a).to_owned()).collect();
-        service.spawn();
-        service.token = std::fs::read_to_string(service.dir.path().join("state/admin-token"))
-            .unwrap()
-            .trim()
-            .to_owned();
-        service
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn spawn(&mut self) {
-        let mut child = wharf(&self.root())
-            .arg("--config")
-            .arg(&self.config)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .args(&self.args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let log = self.log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-                log.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        self.url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("server did not start: {}", self.log.lock().unwrap()));
-        self.child = Some(child);
-    }
-
-    /// SIGKILL, no goodbye.
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().unwrap();
-            c.wait().unwrap();
-        }
-    }
-
-    fn req(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-    ) -> reqwest::RequestBuilder {
-        let r = self.http.request(method, format!("{}{path}", self.url));
-        match token {
-            Some(t) => r.bearer_auth(t),
-            None => r,
-        }
-    }
-
-    async fn json(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut r = self.req(method, path, Some(token));
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        self.json(reqwest::Method::GET, path, token, None).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
-        self.json(reqwest::Method::POST, path, token, Some(body))
-            .await
-    }
-
-    /// Starts a `command`-runtime run (no agent CLI needed).
-    async fn command_run(&self, token: &str, script: &str, extra: Value) -> String {
-        let mut body = json!({
-            "runbook": runbook_text(),
-            "agent": "command",
-            "command": ["sh", "-c", script],
-        });
-        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            b.extend(e.clone());
-        }
-        let (status, run) = self.post("/api/v1/runs", token, body).await;
-        assert_eq!(status, 201, "{run}");
-        run["run_id"].as_str().unwrap().to_owned()
-    }
-
-    /// Polls the run until it leaves queued/running.
-    async fn wait_end(&self, token: &str, run_id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let (_, run) = self.get(&format!("/api/v1/runs/{run_id}"), token).await;
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
-                return run;
-            }
-            assert!(Instant::now() < deadline, "run never ended: {run}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn sql(&self, token: &str, query: &str) -> Vec<Value> {
-        let (status, v) = self
-            .post("/api/v1/sql", token, json!({"query": query}))
-            .await;
-        assert_eq!(status, 200, "{v}");
-        v["rows"].as_array().cloned().unwrap_or_default()
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 const WRITE: &str = "mkdir -p /app/results && printf 'report from command\\n' > /app/results/report.md && echo wrote";
 
 /// The official OpenAI SDK: passthrough (plain and streamed) and a runbook run streamed to
@@ -273,7 +52,7 @@ async fn the_openai_sdk_talks_to_wharf_serve() {
         eprintln!("skipped: WHARF_TEST_TOOLS_DIR not set (scripts/test sets it)");
         return;
     }
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let out = Command::new(python())
         .arg(repo().join("tests/python/openai_sdk.py"))
         .env("WHARF_URL", &service.url)
@@ -316,7 +95,7 @@ async fn the_openai_sdk_talks_to_wharf_serve() {
 /// outbox until a 2xx: a receiver down for two attempts gets exactly one accepted delivery.
 #[tokio::test(flavor = "multi_thread")]
 async fn webhooks_are_signed_and_retried_until_delivered() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let secret = "whsec-test-5b0d";
     let (status, _) = service
@@ -402,7 +181,7 @@ async fn webhooks_are_signed_and_retried_until_delivered() {
 /// bad one is a 401.
 #[tokio::test(flavor = "multi_thread")]
 async fn one_collections_token_never_reaches_another_collection() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let admin = &service.token; // collection `default`
     let (status, b) = service
         .post("/api/v1/collections", admin, json!({"name": "team-b"}))
@@ -567,7 +346,7 @@ async fn one_collections_token_never_reaches_another_collection() {
 /// API and in SQL, and the events it recorded before are intact.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restart_ends_in_flight_runs_and_keeps_their_events() {
-    let mut service = Service::start();
+    let mut service = Service::start_with(SCRIPT, "");
     let t = service.token.clone();
     let run_id = service
         .command_run(&t, "echo step-one-before-the-crash; sleep 120", json!({}))
@@ -609,7 +388,7 @@ async fn a_restart_ends_in_flight_runs_and_keeps_their_events() {
 /// Live events over SSE, cancel, and the final `result` event.
 #[tokio::test(flavor = "multi_thread")]
 async fn runs_stream_their_events_and_can_be_cancelled() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let run_id = service
         .command_run(t, "echo tick-1; sleep 120", json!({}))
@@ -670,7 +449,7 @@ async fn runs_stream_their_events_and_can_be_cancelled() {
 /// Bad requests get a 4xx with an OpenAI-shaped error that says what is wrong.
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_are_refused_with_clear_errors() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let raw = |path: &str, ct: &str, body: Vec<u8>| {
         service
@@ -823,7 +602,7 @@ async fn bad_requests_are_refused_with_clear_errors() {
 /// reads the input from /app/assets, and the result comes back alone and in the zip.
 #[tokio::test(flavor = "multi_thread")]
 async fn runs_accept_multipart_with_input_files() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let options = json!({
         "agent": "command",
@@ -892,7 +671,7 @@ async fn runs_accept_multipart_with_input_files() {
 /// (never a 5xx), and the runs list filters and pages.
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_runbook_requests_answer_202_and_runs_list_pages() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let (status, accepted) = service
         .post(
@@ -966,7 +745,7 @@ async fn slow_runbook_requests_answer_202_and_runs_list_pages() {
 /// one that passes after feedback is `succeeded` with the feedback visible to the agent.
 #[tokio::test(flavor = "multi_thread")]
 async fn runs_are_graded_and_sent_back_until_they_pass_or_run_out_of_rounds() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let strict =
         crate::support::strict_report_runbook().replace("(max 2 rounds)", "(max 3 rounds)");
@@ -1124,7 +903,7 @@ async fn runs_are_graded_and_sent_back_until_they_pass_or_run_out_of_rounds() {
 async fn rubric_runbooks_are_judged_the_rule_decides_and_feedback_fixes_them() {
     let judge = r#"
 options:
-  api_key: sk-canary-serve-key-31c9
+  api_key: sk-canary-wharf-key-31c9
 turns:
   - match: {any: "DRAFT-7731"}
     text: '{"criteria":[{"criterion":"Structure","score":5,"explanation":"Title and one section per input."},{"criterion":"Accuracy","score":2,"explanation":"It describes a file that was never uploaded."}],"summary":"Good shape, wrong facts.","verdict":"pass"}'
@@ -1234,7 +1013,7 @@ turns:
 async fn labels_compare_calibrate_and_export() {
     let judge = r#"
 options:
-  api_key: sk-canary-serve-key-31c9
+  api_key: sk-canary-wharf-key-31c9
 turns:
   - match: {any: "GOOD-REPORT"}
     text: '{"criteria":[{"criterion":"Structure","score":5,"explanation":"Clear."},{"criterion":"Accuracy","score":5,"explanation":"Matches the inputs."}],"summary":"ok"}'
@@ -1521,7 +1300,7 @@ turns:
 /// files against a runbook.
 #[tokio::test(flavor = "multi_thread")]
 async fn external_runs_are_imported_and_graded() {
-    let service = Service::start();
+    let service = Service::start_with(SCRIPT, "");
     let t = &service.token;
     let fixtures = repo().join("import/tests/fixtures");
 

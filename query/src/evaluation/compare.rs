@@ -187,9 +187,11 @@ async fn load(session: &Session, selection: &Selection) -> Result<GroupRows, Que
     let scores = json_rows(
         session,
         &format!(
-            "SELECT s.grader_name, s.grader_model, s.criterion, s.value FROM kept_scores s \
-             WHERE s.value IS NOT NULL AND s.error IS NULL \
-               AND s.run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
+            "SELECT s.grader_name, s.grader_model, s.criterion, s.value FROM ({}) s \
+             WHERE s.value IS NOT NULL AND s.error IS NULL",
+            crate::views::kept_scores_of(&format!(
+                "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
+            ))
         ),
         MAX_SCORES,
     )
