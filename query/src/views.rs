@@ -5,14 +5,15 @@
 const EVERY_RUN: &str = "run_id IS NOT NULL";
 
 /// The kept attempt's scores, each criterion's latest grading. The kept attempt is the
-/// `wharf.kept_attempt` label, else the last attempt scored.
-const KEPT_SCORES: &str = "SELECT score_id, run_id, attempt, collection, date, grader_kind, grader_name, grader_model, grader_prompt_sha256, criterion, value, label, max_value, passed, explanation, error, created_at FROM (
-           SELECT s.score_id, s.run_id, s.attempt, s.collection, s.date, s.grader_kind, s.grader_name, s.grader_model, s.grader_prompt_sha256, s.criterion, s.value, s.label, s.max_value, s.passed, s.explanation, s.error, s.created_at,
-                  row_number() OVER (
-                    PARTITION BY s.run_id, s.attempt, s.grader_kind, s.grader_name, s.criterion
-                    ORDER BY s.created_at DESC, s.score_id DESC
-                  ) AS wharf_rank
-           FROM (SELECT * FROM scores WHERE run_id IS NOT NULL) s
+/// `wharf.kept_attempt` label, else the last attempt scored; the latest grading is the row
+/// with the newest `created_at` of its (run, attempt, grader, criterion). Written with
+/// aggregates and hash joins rather than a ranking window: a window sorts every score with
+/// its columns, which on 600,000 scores needed more memory than a session has.
+const KEPT_SCORES: &str = "SELECT s.score_id, s.run_id, s.attempt, s.collection, s.date, s.grader_kind, s.grader_name, s.grader_model, s.grader_prompt_sha256, s.criterion, s.value, s.label, s.max_value, s.passed, s.explanation, s.error, s.created_at
+         FROM (SELECT * FROM scores WHERE run_id IS NOT NULL) s
+         JOIN (
+           SELECT x.run_id, x.attempt, x.grader_kind, x.grader_name, x.criterion, max(x.created_at) AS latest
+           FROM (SELECT run_id, attempt, grader_kind, grader_name, criterion, created_at FROM scores WHERE run_id IS NOT NULL) x
            JOIN (
              SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM (
                SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last
@@ -21,8 +22,10 @@ const KEPT_SCORES: &str = "SELECT score_id, run_id, attempt, collection, date, g
                SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last
                FROM scores WHERE run_id IS NOT NULL
              ) GROUP BY run_id
-           ) p ON p.run_id = s.run_id AND p.kept_attempt = s.attempt
-         ) WHERE wharf_rank = 1";
+           ) p ON p.run_id = x.run_id AND p.kept_attempt = x.attempt
+           GROUP BY x.run_id, x.attempt, x.grader_kind, x.grader_name, x.criterion
+         ) w ON w.run_id = s.run_id AND w.attempt = s.attempt AND w.grader_kind = s.grader_kind
+            AND w.grader_name = s.grader_name AND w.criterion = s.criterion AND w.latest = s.created_at";
 
 /// The `kept_scores` view's rows for the runs whose `run_id` satisfies `condition` (a
 /// condition over a bare `run_id` column, such as `run_id IN (SELECT r.run_id FROM runs r
@@ -96,9 +99,9 @@ mod tests {
 
     #[test]
     fn kept_scores_of_narrows_every_read() {
-        assert_eq!(KEPT_SCORES.matches(EVERY_RUN).count(), 3);
+        assert_eq!(KEPT_SCORES.matches(EVERY_RUN).count(), 4);
         let sql = kept_scores_of("run_id = 'x'");
-        assert_eq!(sql.matches("(run_id = 'x')").count(), 3);
+        assert_eq!(sql.matches("(run_id = 'x')").count(), 4);
         assert!(!sql.contains(EVERY_RUN));
     }
 }
