@@ -70,11 +70,11 @@ impl Default for IngestConfig {
     fn default() -> Self {
         IngestConfig {
             wal_dir: None,
-            flush_bytes: 256 * 1024 * 1024,
+            flush_bytes: 128 * 1024 * 1024,
             flush_rows: 2_000_000,
             target_file_bytes: 64 * 1024 * 1024,
             max_line_bytes: wharf_model::DEFAULT_MAX_LINE_BYTES,
-            batch_lines: 50_000,
+            batch_lines: 20_000,
             checkpoint_interval: 20,
             default_collection: "default".into(),
         }

@@ -10,6 +10,7 @@ use deltalake::kernel::transaction::CommitProperties;
 use deltalake::kernel::{DataType as DeltaType, Transaction};
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::protocol::SaveMode;
 use deltalake::{DeltaTable, DeltaTableBuilder};
 use wharf_model::{ColumnType, PARTITION_COLUMNS, Table};
@@ -22,6 +23,17 @@ pub const APP_ID: &str = "wharf-ingest";
 
 /// Rows per Parquet row group.
 const ROW_GROUP_ROWS: usize = 1_000_000;
+
+/// Free-text columns: nearly every value is distinct, so a dictionary would be built for
+/// each page only to be dropped. They are written plain (and zstd-compressed).
+const FREE_TEXT: &[&str] = &[
+    "text",
+    "raw",
+    "output_text",
+    "input_json",
+    "parameters",
+    "explanation",
+];
 
 /// Opens a table; `None` when it does not exist and `create` is false.
 pub async fn open(
@@ -103,10 +115,13 @@ pub async fn append(
     txn: u64,
     target_file_bytes: u64,
 ) -> Result<DeltaTable, IngestError> {
-    let props = WriterProperties::builder()
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .build();
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+    for column in FREE_TEXT {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    let props = props.build();
     let commit = CommitProperties::default()
         .with_application_transaction(Transaction::new(APP_ID, txn as i64));
     delta

@@ -62,18 +62,11 @@ const PARALLEL_MIN_LINES: usize = 256;
 /// Lines are read in blocks, each parsed on all cores.
 pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io::Error> {
     let mut lines = LineReader::new(reader, max_line_bytes);
-    let mut buf = Vec::new();
     let mut block = Block::default();
     let threads = parse_threads();
     let mut out = Scan::default();
     loop {
-        let ended = block.fill(
-            &mut lines,
-            &mut buf,
-            SCAN_BLOCK_LINES,
-            SCAN_BLOCK_BYTES,
-            |_| false,
-        )?;
+        let ended = block.fill(&mut lines, SCAN_BLOCK_LINES, SCAN_BLOCK_BYTES, |_| false)?;
         for result in block.parse(max_line_bytes, threads) {
             match result {
                 Ok(record) => {
@@ -123,7 +116,6 @@ impl Block {
     fn fill<R: BufRead>(
         &mut self,
         lines: &mut LineReader<R>,
-        buf: &mut Vec<u8>,
         max_lines: usize,
         max_bytes: usize,
         stop: impl Fn(&LineReader<R>) -> bool,
@@ -132,13 +124,14 @@ impl Block {
         self.lines.clear();
         while self.lines.len() < max_lines && self.bytes.len() < max_bytes {
             let line = lines.line_no() + 1;
-            match lines.next_line(buf)? {
+            let start = self.bytes.len();
+            match lines.append_line(&mut self.bytes)? {
                 Line::Eof => return Ok(true),
                 Line::TooLong(len) => self.lines.push(RawLine::TooLong { line, len }),
-                Line::Text if buf.iter().all(u8::is_ascii_whitespace) => {}
+                Line::Text if self.bytes[start..].iter().all(u8::is_ascii_whitespace) => {
+                    self.bytes.truncate(start);
+                }
                 Line::Text => {
-                    let start = self.bytes.len();
-                    self.bytes.extend_from_slice(buf);
                     let end = self.bytes.len();
                     self.lines.push(RawLine::Text { line, start, end });
                 }
@@ -232,12 +225,11 @@ pub fn produce(
         },
         opts.max_line_bytes,
     );
-    let mut buf = Vec::new();
     let mut block = Block::default();
     let threads = parse_threads();
     let eager = opts.eager;
     loop {
-        let filled = block.fill(&mut lines, &mut buf, opts.batch_lines, usize::MAX, |l| {
+        let filled = block.fill(&mut lines, opts.batch_lines, usize::MAX, |l| {
             eager && lines_drained(l)
         });
         let ended = match filled {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
-    StringArray, TimestampMicrosecondArray,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -84,12 +84,19 @@ impl Rows {
     }
 }
 
+/// A string column sized up front (growing it by doubling copied every value again).
 fn text<'a, T: 'a>(rows: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
-    Arc::new(rows.iter().map(f).collect::<StringArray>())
+    let bytes = rows.iter().filter_map(&f).map(str::len).sum();
+    let mut column = StringBuilder::with_capacity(rows.len(), bytes);
+    for row in rows {
+        column.append_option(f(row));
+    }
+    Arc::new(column.finish())
 }
 
 fn text_owned<T>(rows: &[T], f: impl Fn(&T) -> Option<String>) -> ArrayRef {
-    Arc::new(rows.iter().map(f).collect::<StringArray>())
+    let values: Vec<Option<String>> = rows.iter().map(f).collect();
+    text(&values, |v| v.as_deref())
 }
 
 fn i32s<T>(rows: &[T], f: impl Fn(&T) -> Option<i32>) -> ArrayRef {

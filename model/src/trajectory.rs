@@ -187,6 +187,13 @@ impl<R: BufRead> LineReader<R> {
     /// Reads the next line into `buf` (cleared first). Never holds more than `max_bytes`.
     pub fn next_line(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Line> {
         buf.clear();
+        self.append_line(buf)
+    }
+
+    /// Appends the next line to `buf` (what `buf` held before stays). Never adds more than
+    /// `max_bytes`; on [`Line::TooLong`] and [`Line::Eof`] `buf` is left as it was.
+    pub fn append_line(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Line> {
+        let start = buf.len();
         let mut total: u64 = 0;
         let mut saw_any = false;
         loop {
@@ -198,7 +205,7 @@ impl<R: BufRead> LineReader<R> {
                 break;
             }
             saw_any = true;
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i, true),
                 None => (chunk.len(), false),
             };
@@ -206,7 +213,7 @@ impl<R: BufRead> LineReader<R> {
             if total as usize <= self.max_bytes {
                 buf.extend_from_slice(&chunk[..take]);
             } else {
-                buf.clear();
+                buf.truncate(start);
             }
             let consumed = if done { take + 1 } else { take };
             self.inner.consume(consumed);
@@ -218,11 +225,11 @@ impl<R: BufRead> LineReader<R> {
         if total as usize > self.max_bytes {
             return Ok(Line::TooLong(total));
         }
-        if buf.last() == Some(&b'\r') {
+        if buf.len() > start && buf.last() == Some(&b'\r') {
             buf.pop();
         }
-        if self.line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            buf.drain(..3);
+        if self.line_no == 1 && buf[start..].starts_with(&[0xEF, 0xBB, 0xBF]) {
+            buf.drain(start..start + 3);
         }
         Ok(Line::Text)
     }
