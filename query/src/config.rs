@@ -1,5 +1,7 @@
 //! Query settings.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// Limits of a query session.
@@ -10,6 +12,10 @@ pub struct QueryConfig {
     pub memory_limit_bytes: u64,
     /// Rows per batch during execution.
     pub batch_size: usize,
+    /// DataFusion settings applied to every session over wharf's own, e.g.
+    /// `"datafusion.execution.target_partitions" = "4"`. Operator configuration only: SQL
+    /// cannot change settings.
+    pub datafusion: BTreeMap<String, String>,
 }
 
 impl Default for QueryConfig {
@@ -17,6 +23,7 @@ impl Default for QueryConfig {
         QueryConfig {
             memory_limit_bytes: 4 * 1024 * 1024 * 1024,
             batch_size: 8192,
+            datafusion: BTreeMap::new(),
         }
     }
 }

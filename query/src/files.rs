@@ -26,7 +26,7 @@ use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder, Pa
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::datasource::{TableProvider, TableType};
 use datafusion::error::{DataFusionError, Result as DfResult};
-use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::logical_expr::{Expr, Operator, TableProviderFilterPushDown};
 use datafusion::object_store::ObjectStore;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
@@ -123,6 +123,21 @@ impl ActiveFiles {
             .iter()
             .map(|f| f.name().as_str())
             .collect()
+    }
+}
+
+/// Whether `filter` looks rows up by an id (`x_id = 'v'`, `x_id IN ('v', ...)`): selective
+/// enough that evaluating it while decoding beats decoding every row of the pages kept by
+/// statistics. Broad filters (`kind = 'tool_call'`) are cheaper after decoding.
+fn is_key_lookup(filter: &Expr) -> bool {
+    let is_id = |e: &Expr| matches!(e, Expr::Column(c) if c.name.ends_with("_id"));
+    let is_literal = |e: &Expr| matches!(e, Expr::Literal(..));
+    match filter {
+        Expr::BinaryExpr(b) if b.op == Operator::Eq => {
+            (is_id(&b.left) && is_literal(&b.right)) || (is_literal(&b.left) && is_id(&b.right))
+        }
+        Expr::InList(l) => !l.negated && is_id(&l.expr) && l.list.iter().all(is_literal),
+        _ => false,
     }
 }
 
@@ -268,7 +283,36 @@ impl ActiveFiles {
             .with_projection_indices(projection.cloned())?
             .with_limit(limit)
             .build();
-        let format = ParquetFormat::default().with_options(session.default_table_options().parquet);
+        let mut options = session.default_table_options().parquet;
+        if filters.iter().any(is_key_lookup) {
+            // A lookup by id keeps a few rows of a page: filter while decoding, so the other
+            // columns (long texts) are only decoded for the rows that match.
+            options.global.pushdown_filters = true;
+            options.global.reorder_filters = true;
+        }
+        let format = ParquetFormat::default().with_options(options);
         format.create_physical_plan(session, config).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::prelude::{col, lit};
+
+    use super::*;
+
+    #[test]
+    fn only_id_lookups_filter_while_decoding() {
+        for (filter, lookup) in [
+            (col("run_id").eq(lit("r1")), true),
+            (lit("r1").eq(col("call_id")), true),
+            (col("run_id").in_list(vec![lit("a"), lit("b")], false), true),
+            (col("run_id").in_list(vec![lit("a")], true), false),
+            (col("kind").eq(lit("tool_call")), false),
+            (col("run_id").gt(lit("r1")), false),
+            (col("run_id").eq(col("parent_run_id")), false),
+        ] {
+            assert_eq!(is_key_lookup(&filter), lookup, "{filter}");
+        }
     }
 }

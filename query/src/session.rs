@@ -69,10 +69,21 @@ impl Session {
                 CacheManagerConfig::default().with_file_metadata_cache(Some(parquet_metadata())),
             )
             .build_arc()?;
-        let session_config = SessionConfig::new()
+        let mut session_config = SessionConfig::new()
             .with_information_schema(true)
             .with_batch_size(config.batch_size)
             .with_default_catalog_and_schema("wharf", "public");
+        let options = session_config.options_mut();
+        // Estimate join and aggregate sizes from column statistics, so a hash join builds
+        // on its small side (a per-run aggregate, not the events it is joined with).
+        options.optimizer.use_statistics_registry = true;
+        // A build side up to 1M rows / 64 MB is collected once rather than hash
+        // repartitioning both sides (the probe side is usually events, the big one).
+        options.optimizer.hash_join_single_partition_threshold_rows = 1 << 20;
+        options.optimizer.hash_join_single_partition_threshold = 64 << 20;
+        for (key, value) in &config.datafusion {
+            session_config.options_mut().set(key, value)?;
+        }
         let ctx = SessionContext::new_with_config_rt(session_config, runtime);
         catalog.register(&ctx)?;
         Ok(Session { ctx, scope })
