@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
 mkdir -p "$out"
-cargo build --release -p wharf-bench --bins
+# Always the whole workspace: building one package changes DataFusion's feature set and
+# recompiles it.
+cargo build --release --workspace --bins
 bin=target/release
 
 case "${1:-all}" in
@@ -30,14 +32,17 @@ case "${1:-all}" in
     fi
     "$bin/query_bench" "$store" --repeat 5 >"$out/query-wharf.json"
     run_id=$(python3 -c "import json;print(json.load(open('$out/query-wharf.json'))['run_id'])")
-    python3 bench/duckdb_queries.py "$store" "$run_id" 5 >"$out/query-duckdb.json"
+    python3 bench/duckdb_queries.py "$store" "$run_id" 5 "$out/query-wharf.json" >"$out/query-duckdb.json"
     python3 - "$out/query-wharf.json" "$out/query-duckdb.json" <<'PY'
 import json, sys
-w = json.load(open(sys.argv[1]))["queries"]; d = json.load(open(sys.argv[2]))["queries"]
-print(f"{'query':34} {'wharf s':>9} {'duckdb s':>9} {'ratio':>7} rows")
+wj = json.load(open(sys.argv[1])); w = wj["queries"]; d = json.load(open(sys.argv[2]))["queries"]
+print(f"first session (catalog build) {wj['first_session_s'] * 1000:.1f} ms")
+print(f"{'query':34} {'wharf ms':>9} {'session':>8} {'query':>8} {'duckdb ms':>9} {'ratio':>6} rows  results")
 for k in w:
     a, b = w[k]["median_s"], d[k]["median_s"]
-    print(f"{k:34} {a:9.3f} {b:9.3f} {a / b:7.2f} {w[k]['rows']}/{d[k]['rows']}")
+    same = "agree" if not d[k].get("mismatches") else "; ".join(d[k]["mismatches"][:3])
+    print(f"{k:34} {a * 1e3:9.1f} {w[k]['session_s'] * 1e3:8.1f} {w[k]['query_s'] * 1e3:8.1f} "
+          f"{b * 1e3:9.1f} {a / b:6.2f} {w[k]['rows']}/{d[k]['rows']} {same}")
 PY
     ;;
 esac

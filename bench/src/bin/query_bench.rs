@@ -1,7 +1,9 @@
-//! `query_bench ROOT [--generate RUNS EVENTS_PER_RUN] [--repeat N]`: optionally fills a
-//! store with generated runs (through `Store::ingest`), then times each dashboard query
-//! (median of N) through a wharf session and prints JSON; `bench/duckdb_queries.py` times
-//! the same queries in DuckDB on the same files.
+//! `query_bench ROOT [--generate RUNS EVENTS_PER_RUN] [--repeat N] [--explain] [--set KEY=VALUE]...`: optionally
+//! fills a store with generated runs (through `Store::ingest`), then times each dashboard
+//! query (median of N) as a request pays it — a new session over the store, then the query
+//! — and prints JSON with the results; `bench/duckdb_queries.py` times the same queries in
+//! DuckDB on the same files and compares the results. `--explain` prints each query's
+//! `EXPLAIN ANALYZE` on stderr.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark reports on the terminal
 
@@ -11,7 +13,7 @@ use chrono::{TimeZone, Utc};
 use wharf_bench::queries::QUERIES;
 use wharf_bench::synth::{Rng, Shape, run};
 use wharf_ingest::{IngestConfig, OpenMode, StorageConfig, StorageRoot, Store};
-use wharf_query::{QueryConfig, Scope, Session};
+use wharf_query::{OutputFormat, QueryConfig, Scope, Session, write_result};
 
 fn flag(args: &[String], name: &str) -> Option<usize> {
     args.iter().position(|a| a == name)
@@ -28,6 +30,15 @@ async fn main() -> anyhow::Result<()> {
         Some(i) => args.get(i + 1).map(|s| s.parse()).transpose()?.unwrap_or(5),
         None => 5,
     };
+    // `--set KEY=VALUE`: a DataFusion setting for every session (QueryConfig::datafusion).
+    let mut config = QueryConfig::default();
+    for (i, a) in args.iter().enumerate() {
+        if a == "--set"
+            && let Some((k, v)) = args.get(i + 1).and_then(|kv| kv.split_once('='))
+        {
+            config.datafusion.insert(k.to_string(), v.to_string());
+        }
+    }
     let storage = StorageConfig {
         root: root.clone(),
         ..Default::default()
@@ -91,29 +102,65 @@ async fn main() -> anyhow::Result<()> {
         OpenMode::Read,
     )
     .await?;
-    let session = Session::new(&store, Scope::All, &QueryConfig::default()).await?;
+    // The first session of the process builds the catalog (Delta snapshots, providers,
+    // views); later ones reuse it until the store's state changes, as in a server.
+    let t = Instant::now();
+    let session = Session::new(&store, Scope::All, &config).await?;
+    let first_session_s = t.elapsed().as_secs_f64();
     let probe = session
         .sql("SELECT run_id FROM runs ORDER BY run_id LIMIT 1 OFFSET 500")
         .await?;
     let run_id = arrow::util::display::array_value_to_string(probe.batches[0].column(0), 0)?;
+    let explain = flag(&args, "--explain").is_some();
     let mut results = serde_json::Map::new();
     for (name, sql, _) in QUERIES {
         let sql = sql.replace("{run}", &run_id);
-        let mut times = Vec::new();
-        let mut rows = 0;
+        let (mut total, mut build, mut query) = (Vec::new(), Vec::new(), Vec::new());
+        let mut result = None;
         for _ in 0..repeat {
+            // What one request pays: a session (scope, settings, memory pool) and the query.
             let t = Instant::now();
-            let session = Session::new(&store, Scope::All, &QueryConfig::default()).await?;
-            rows = session.sql(&sql).await?.num_rows();
-            times.push(t.elapsed().as_secs_f64());
+            let session = Session::new(&store, Scope::All, &config).await?;
+            let built = t.elapsed().as_secs_f64();
+            result = Some(session.sql(&sql).await?);
+            let all = t.elapsed().as_secs_f64();
+            total.push(all);
+            build.push(built);
+            query.push(all - built);
         }
-        times.sort_by(f64::total_cmp);
+        if explain {
+            let session = Session::new(&store, Scope::All, &config).await?;
+            let plan = session.sql(&format!("EXPLAIN ANALYZE {sql}")).await?;
+            let mut text = Vec::new();
+            write_result(&plan, OutputFormat::Csv, &mut text)?;
+            eprintln!("== {name}\n{}", String::from_utf8_lossy(&text));
+        }
+        let result = result.ok_or_else(|| anyhow::anyhow!("--repeat must be at least 1"))?;
+        let mut rows = Vec::new();
+        write_result(&result, OutputFormat::Json, &mut rows)?;
+        let rows: serde_json::Value = serde_json::from_slice(&rows)?;
         results.insert(
             (*name).to_string(),
-            serde_json::json!({"median_s": times[times.len() / 2], "rows": rows}),
+            serde_json::json!({
+                "median_s": median(&mut total),
+                "session_s": median(&mut build),
+                "query_s": median(&mut query),
+                "rows": result.num_rows(),
+                "result": rows,
+            }),
         );
     }
-    let out = serde_json::json!({"run_id": run_id, "queries": results, "peak_rss_bytes": wharf_bench::rss::peak_rss_bytes()});
+    let out = serde_json::json!({
+        "run_id": run_id,
+        "first_session_s": first_session_s,
+        "queries": results,
+        "peak_rss_bytes": wharf_bench::rss::peak_rss_bytes(),
+    });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
 }
