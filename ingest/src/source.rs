@@ -67,14 +67,18 @@ pub fn scan(reader: impl BufRead, max_line_bytes: usize) -> Result<Scan, std::io
     let mut out = Scan::default();
     loop {
         let ended = block.fill(&mut lines, SCAN_BLOCK_LINES, SCAN_BLOCK_BYTES, |_| false)?;
-        for result in block.parse(max_line_bytes, threads) {
+        // Each parse thread keeps only what the scan needs and drops its own records.
+        let checked = block.parse_with(max_line_bytes, threads, |result| match result {
+            Ok(Record::Run(run)) => Ok(run.collection.map(|c| (run.run_id, c))),
+            Ok(_) => Ok(None),
+            Err(e) => Err(e),
+        });
+        for result in checked {
             match result {
-                Ok(record) => {
-                    if let (Record::Run(run), Some(c)) = (&record, record.collection()) {
-                        out.run_collections
-                            .insert(run.run_id.clone(), c.to_string());
-                    }
+                Ok(Some((run_id, collection))) => {
+                    out.run_collections.insert(run_id, collection);
                 }
+                Ok(None) => {}
                 Err(e) => {
                     out.error_count += 1;
                     if out.errors.len() < MAX_REPORTED_ERRORS {
@@ -145,9 +149,21 @@ impl Block {
 
     /// Parses every line, in order, on up to `threads` threads.
     fn parse(&self, max_line_bytes: usize, threads: usize) -> Vec<Result<Record, ModelError>> {
-        let parse = |part: &[RawLine]| -> Vec<Result<Record, ModelError>> {
+        self.parse_with(max_line_bytes, threads, |result| result)
+    }
+
+    /// Parses every line, in order, on up to `threads` threads, each result mapped by `f`
+    /// on the thread that parsed it.
+    fn parse_with<T: Send>(
+        &self,
+        max_line_bytes: usize,
+        threads: usize,
+        f: impl Fn(Result<Record, ModelError>) -> T + Sync,
+    ) -> Vec<T> {
+        let f = &f;
+        let parse = |part: &[RawLine]| -> Vec<T> {
             part.iter()
-                .map(|raw| self.parse_one(raw, max_line_bytes))
+                .map(|raw| f(self.parse_one(raw, max_line_bytes)))
                 .collect()
         };
         if threads < 2 || self.lines.len() < PARALLEL_MIN_LINES {
