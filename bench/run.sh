@@ -2,6 +2,8 @@
 # Benchmarks, printed as figures beside a peer measured in the same run (never a test).
 #   bench/run.sh ingest [EVENTS]          wharf ingest vs DuckDB JSON->Parquet on one file
 #   bench/run.sh query [RUNS] [PER_RUN]   six dashboard queries, wharf vs DuckDB, same files
+#   bench/run.sh pages [RUNS] [PER_RUN]   dashboard pages on query's store (+ one 100,000-event
+#                                         run, added to a copy) vs the same pages on 3 runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
@@ -44,5 +46,19 @@ for k in w:
     print(f"{k:34} {a * 1e3:9.1f} {w[k]['session_s'] * 1e3:8.1f} {w[k]['query_s'] * 1e3:8.1f} "
           f"{b * 1e3:9.1f} {a / b:6.2f} {w[k]['rows']}/{d[k]['rows']} {same}")
 PY
+    ;;&
+  pages|all)
+    runs=${2:-100000}
+    per_run=${3:-100}
+    store="$out/query-store-$runs-$per_run"
+    pages="$out/pages-store-$runs-$per_run"
+    if [ ! -d "$store/tables/events" ]; then
+      "$bin/query_bench" "$store" --generate "$runs" "$per_run" --repeat 1 >/dev/null
+    fi
+    if [ ! -d "$pages" ]; then
+      cp -r "$store" "$pages"
+      rm -rf "$pages/wal"
+    fi
+    "$bin/pages_bench" "$pages" --repeat 5 --big-run 100000 2>"$out/pages.json"
     ;;
 esac
