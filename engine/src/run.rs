@@ -246,7 +246,7 @@ impl RunContext<'_> {
                 redactor.add("GATEWAY_TOKEN", &token);
                 token
             }
-            None => "wharf-no-provider".to_owned(),
+            None => wharf_gateway::NO_PROVIDER_TOKEN.to_owned(),
         };
         self.token = Some(token.clone());
         self.recorder.redactor = redactor;

@@ -11,6 +11,11 @@ pub enum GatewayError {
     /// No credential, or one that is unknown, revoked or expired.
     #[error("invalid or expired run token; use the token wharf issued for this run")]
     Unauthorized,
+    /// The run was started without a model provider, so it has no model access.
+    #[error(
+        "this run has no model provider, so it has no model access; start it with a provider (`--provider` on the command line, `model_provider` in the API)"
+    )]
+    NoProvider,
     /// The grant restricts models and this one is not among them.
     #[error("model `{model}` is not allowed for this run; allowed: {allowed}")]
     ModelNotAllowed {
@@ -76,7 +81,7 @@ impl GatewayError {
     /// The HTTP status the client sees.
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::Unauthorized => 401,
+            Self::Unauthorized | Self::NoProvider => 401,
             Self::ModelNotAllowed { .. } => 403,
             Self::NotFound(_) => 404,
             Self::BodyTooLarge { .. } => 413,

@@ -40,10 +40,14 @@ impl Gateway {
     ) -> HttpResponse {
         let dialect = endpoint.dialect();
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        let grant =
-            presented_token(header, req.query_string()).and_then(|t| self.tokens().lookup(t));
-        let Some(grant) = grant else {
-            return error_response(&GatewayError::Unauthorized, dialect);
+        let token = presented_token(header, req.query_string());
+        let Some(grant) = token.and_then(|t| self.tokens().lookup(t)) else {
+            let e = if token == Some(crate::NO_PROVIDER_TOKEN) {
+                GatewayError::NoProvider
+            } else {
+                GatewayError::Unauthorized
+            };
+            return error_response(&e, dialect);
         };
         let body = match read_body(payload, self.config().max_request_bytes).await {
             Ok(body) => body,

@@ -40,7 +40,7 @@ pub use secret::Secret;
 pub use server::GatewayServer;
 pub use sink::{CallSink, ChannelSink, NullSink, VecSink};
 pub use sse::{SseEvent, SseParser};
-pub use token::{RunGrant, TOKEN_PREFIX, TokenStore};
+pub use token::{NO_PROVIDER_TOKEN, RunGrant, TOKEN_PREFIX, TokenStore};
 pub use usage::{
     AnthropicUsage, StreamUsage, Usage, usage_from_chat, usage_from_gemini, usage_from_json,
     usage_from_messages, usage_from_responses, usage_from_sse,

@@ -12,6 +12,11 @@ use crate::secret::Secret;
 /// Prefix of every run token, so a leaked one is recognisable.
 pub const TOKEN_PREFIX: &str = "wharf-rt-";
 
+/// What an agent holds instead of a run token when its run names no model provider (a
+/// `command` run without `--provider` / `model_provider`): the gateway answers it with
+/// [`crate::GatewayError::NoProvider`], which says so.
+pub const NO_PROVIDER_TOKEN: &str = "wharf-no-provider";
+
 /// What a run token allows: which provider to call, on whose behalf, until when.
 #[derive(Debug, Clone)]
 pub struct RunGrant {

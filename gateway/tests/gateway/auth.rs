@@ -112,6 +112,24 @@ async fn unknown_and_missing_tokens_are_refused_and_nothing_is_forwarded() {
 }
 
 #[tokio::test]
+async fn a_run_without_a_provider_is_told_why_it_has_no_model_access() {
+    for api in Api::ALL {
+        let fx = Fixture::new(api);
+        let resp = fx
+            .call(api, MODEL, false, wharf_gateway::NO_PROVIDER_TOKEN)
+            .await;
+        assert_eq!(resp.status(), 401, "{api:?}");
+        let body: Value = resp.json().await.unwrap();
+        assert_native_401(api, &body);
+        assert!(
+            body.to_string().contains("has no model provider"),
+            "{api:?}: {body}"
+        );
+        assert!(fx.mock.requests().is_empty(), "{api:?}");
+    }
+}
+
+#[tokio::test]
 async fn revoked_token_is_refused() {
     let fx = Fixture::new(Api::Messages);
     let resp = fx.call(Api::Messages, MODEL, false, &fx.token).await;
