@@ -35,6 +35,39 @@ pub fn kept_scores_of(condition: &str) -> String {
     KEPT_SCORES.replace(EVERY_RUN, &format!("({condition})"))
 }
 
+/// Each run's kept attempt as [`KEPT_SCORES`] finds it: the label, else the last attempt
+/// scored (a pass over every score of the selected runs).
+const ATTEMPTS_FROM_SCORES: &str =
+    "SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM (
+               SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last
+               FROM labels WHERE key = 'wharf.kept_attempt' AND run_id IS NOT NULL
+               UNION ALL
+               SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last
+               FROM scores WHERE run_id IS NOT NULL
+             ) GROUP BY run_id";
+
+/// Each recorded run's kept attempt: the label, else the run's `attempts`.
+const ATTEMPTS_FROM_RUNS: &str =
+    "SELECT q.run_id, coalesce(CAST(k.kept AS INT), q.attempts) AS kept_attempt
+             FROM (SELECT run_id, attempts FROM runs WHERE run_id IS NOT NULL) q
+             LEFT JOIN (
+               SELECT run_id, max(value_num) AS kept FROM labels
+               WHERE key = 'wharf.kept_attempt' AND run_id IS NOT NULL GROUP BY run_id
+             ) k ON k.run_id = q.run_id";
+
+/// [`kept_scores_of`] for callers that select runs through `runs` (dashboards, compare):
+/// the kept attempt comes from the run's row (its label, else its `attempts`) instead of a
+/// pass over every score to find the last attempt scored — the same attempt for every run
+/// wharf recorded (the engine labels the kept attempt; imported runs have the attempts they
+/// were graded on), and a third of the time on 600,000 scores. Scores of runs without a
+/// `runs` row are not included.
+pub fn kept_scores_of_runs(condition: &str) -> String {
+    kept_scores_of(condition).replace(
+        &ATTEMPTS_FROM_SCORES.replace(EVERY_RUN, &format!("({condition})")),
+        &ATTEMPTS_FROM_RUNS.replace(EVERY_RUN, &format!("({condition})")),
+    )
+}
+
 /// `(name, SQL)` of each view, created in order.
 pub const VIEWS: &[(&str, &str)] = &[
     (
@@ -96,6 +129,15 @@ pub const VIEWS: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_scores_of_runs_swaps_only_the_kept_attempt() {
+        assert_eq!(KEPT_SCORES.matches(ATTEMPTS_FROM_SCORES).count(), 1);
+        let sql = kept_scores_of_runs("run_id = 'x'");
+        assert!(!sql.contains("max(last)"), "{sql}");
+        assert!(sql.contains("q.attempts"), "{sql}");
+        assert_eq!(sql.matches("(run_id = 'x')").count(), 4);
+    }
 
     #[test]
     fn kept_scores_of_narrows_every_read() {

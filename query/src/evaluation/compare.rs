@@ -106,8 +106,8 @@ pub async fn compare(
     b: &Selection,
     opts: &BootstrapOptions,
 ) -> Result<Comparison, QueryError> {
-    let (runs_a, scores_a) = load(session, a).await?;
-    let (runs_b, scores_b) = load(session, b).await?;
+    let ((runs_a, scores_a), (runs_b, scores_b)) =
+        futures::try_join!(load(session, a), load(session, b))?;
     let (a, b, opts) = (a.clone(), b.clone(), *opts);
     // Thousands of bootstrap resamples per figure: CPU work, off the async threads.
     tokio::task::spawn_blocking(move || {
@@ -175,28 +175,20 @@ type GroupRows = (Vec<Map<String, Value>>, Vec<Map<String, Value>>);
 
 async fn load(session: &Session, selection: &Selection) -> Result<GroupRows, QueryError> {
     let cond = selection.condition()?;
-    let runs = json_rows(
-        session,
-        &format!(
-            "SELECT r.run_id, r.passed, r.final_score, r.cost_usd, r.duration_ms, r.runtime, r.model \
-             FROM runs r WHERE {cond} ORDER BY r.started_at"
-        ),
-        MAX_RUNS,
-    )
-    .await?;
-    let scores = json_rows(
-        session,
-        &format!(
-            "SELECT s.grader_name, s.grader_model, s.criterion, s.value FROM ({}) s \
-             WHERE s.value IS NOT NULL AND s.error IS NULL",
-            crate::views::kept_scores_of(&format!(
-                "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
-            ))
-        ),
-        MAX_SCORES,
-    )
-    .await?;
-    Ok((runs, scores))
+    let q_runs = format!(
+        "SELECT r.run_id, r.passed, r.final_score, r.cost_usd, r.duration_ms, r.runtime, r.model \
+         FROM runs r WHERE {cond} ORDER BY r.started_at"
+    );
+    let runs = json_rows(session, &q_runs, MAX_RUNS);
+    let q_scores = format!(
+        "SELECT s.grader_name, s.grader_model, s.criterion, s.value FROM ({}) s \
+         WHERE s.value IS NOT NULL AND s.error IS NULL",
+        crate::views::kept_scores_of_runs(&format!(
+            "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
+        ))
+    );
+    let scores = json_rows(session, &q_scores, MAX_SCORES);
+    futures::try_join!(runs, scores)
 }
 
 fn group(
