@@ -16,7 +16,7 @@ use crate::{QueryError, Session};
 
 /// Runs read per group at most.
 const MAX_RUNS: usize = 100_000;
-/// Score rows read per group at most.
+/// Rows of (grader, judge model, criterion, value, count) read per group at most.
 const MAX_SCORES: usize = 1_000_000;
 
 /// One group's figures.
@@ -181,8 +181,9 @@ async fn load(session: &Session, selection: &Selection) -> Result<GroupRows, Que
     );
     let runs = json_rows(session, &q_runs, MAX_RUNS);
     let q_scores = format!(
-        "SELECT s.grader_name, s.grader_model, s.criterion, s.value FROM ({}) s \
-         WHERE s.value IS NOT NULL AND s.error IS NULL",
+        "SELECT s.grader_name, s.grader_model, s.criterion, s.value, count(*) AS n FROM ({}) s \
+         WHERE s.value IS NOT NULL AND s.error IS NULL \
+         GROUP BY s.grader_name, s.grader_model, s.criterion, s.value",
         crate::views::kept_scores_of_runs(&format!(
             "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
         ))
@@ -229,7 +230,17 @@ fn group(
                 .or_default()
                 .insert(m.to_owned());
         }
-        by.entry(key).or_default().push(value);
+        // Scores take few distinct values (1..5, pass/fail): each row is one value and how
+        // many kept scores have it, so a group of 100,000 scores is a few dozen rows.
+        let n = f64_of(s, "n").map_or(1, |n| n as usize);
+        by.entry(key)
+            .or_default()
+            .extend(std::iter::repeat_n(value, n));
+    }
+    // In value order, so the seeded resampling sees the same sequence whatever order the
+    // rows arrived in.
+    for xs in by.values_mut() {
+        xs.sort_by(f64::total_cmp);
     }
     let to_f = |xs: &[bool]| -> Vec<f64> { xs.iter().map(|&p| f64::from(u8::from(p))).collect() };
     Group {
