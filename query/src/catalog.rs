@@ -380,27 +380,20 @@ mod tests {
             let files = ActiveFiles::try_new(&delta).unwrap().unwrap();
             let ctx = SessionContext::new();
             let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-            let ours = ctx
-                .read_table(Arc::new(files))
-                .unwrap()
-                .select_columns(&columns)
-                .unwrap()
-                .sort_by(vec![col(columns[0]), col(columns[1])])
-                .unwrap()
-                .collect()
-                .await
-                .unwrap();
+            // Every row of a provider, in key order.
+            let rows = |provider: Arc<dyn TableProvider>| {
+                let df = ctx
+                    .read_table(provider)
+                    .unwrap()
+                    .select_columns(&columns)
+                    .unwrap()
+                    .sort_by(vec![col(columns[0]), col(columns[1])])
+                    .unwrap();
+                df.collect()
+            };
+            let ours = rows(Arc::new(files)).await.unwrap();
             delta.update_datafusion_session(&ctx.state()).unwrap();
-            let theirs = ctx
-                .read_table(delta.table_provider().await.unwrap())
-                .unwrap()
-                .select_columns(&columns)
-                .unwrap()
-                .sort_by(vec![col(columns[0]), col(columns[1])])
-                .unwrap()
-                .collect()
-                .await
-                .unwrap();
+            let theirs = rows(delta.table_provider().await.unwrap()).await.unwrap();
             let show = |b: &[RecordBatch]| {
                 let b: Vec<RecordBatch> = b
                     .iter()
