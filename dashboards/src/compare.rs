@@ -12,7 +12,7 @@ use serde::Deserialize;
 use wharf_grader::stats::{BootstrapOptions, Interval};
 use wharf_ingest::ObjectStorage;
 use wharf_query::evaluation::{Comparison, Selection, compare, json_rows};
-use wharf_query::{Session, kept_scores_of};
+use wharf_query::{Session, kept_attempts_of_runs, kept_scores_of_runs};
 
 use crate::diff::{self, Line, Pair};
 use crate::error::{DashResult, DashboardError};
@@ -155,25 +155,18 @@ pub async fn load(
     data.suggestions = offered;
     data.report = Some(report);
     if let (Selection::Run(ra), Selection::Run(rb)) = (&sa, &sb) {
-        // Each run's kept attempt (its `wharf.kept_attempt` label, else its last), read for
-        // these two runs only (the `kept_artifacts` view groups the whole store).
         let ids = format!("{}, {}", sql_literal(ra), sql_literal(rb));
-        let kept = format!(
-            "(SELECT r.run_id, coalesce(CAST(k.kept AS INT), r.attempts) AS kept FROM runs r \
-              LEFT JOIN (SELECT run_id, max(value_num) AS kept FROM labels \
-                         WHERE key = 'wharf.kept_attempt' AND run_id IN ({ids}) GROUP BY run_id) k \
-                ON k.run_id = r.run_id WHERE r.run_id IN ({ids}))"
-        );
+        let kept = kept_attempts_of_runs(&format!("run_id IN ({ids})"));
         let scores = |id: &str| {
             format!(
                 "SELECT grader_name, criterion, value, max_value, passed, explanation \
                  FROM ({}) ORDER BY grader_name, criterion",
-                kept_scores_of(&format!("run_id = {}", sql_literal(id)))
+                kept_scores_of_runs(&format!("run_id = {}", sql_literal(id)))
             )
         };
         let outputs = format!(
             "SELECT a.run_id, a.path, a.size, a.content_type, a.object_key FROM artifacts a \
-             JOIN {kept} p ON p.run_id = a.run_id AND a.attempt = p.kept \
+             JOIN ({kept}) p ON p.run_id = a.run_id AND a.attempt = p.kept_attempt \
              WHERE a.run_id IN ({ids}) AND a.role <> 'input' AND a.object_key IS NOT NULL \
              ORDER BY a.path"
         );
@@ -182,8 +175,8 @@ pub async fn load(
             json_rows(session, &q_a, 1_000).map_err(DashboardError::from),
             json_rows(session, &q_b, 1_000).map_err(DashboardError::from),
             json_rows(session, &outputs, 2_000).map_err(DashboardError::from),
-            load_steps(session, ra),
-            load_steps(session, rb),
+            load_steps(session, ra, false),
+            load_steps(session, rb, false),
         )?;
         let mut by_path: BTreeMap<String, (Option<Row>, Option<Row>)> = BTreeMap::new();
         for f in files {

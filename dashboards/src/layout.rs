@@ -154,6 +154,51 @@ pub fn timestamp(ts: Option<&str>) -> String {
     }
 }
 
+/// A table of already escaped cells; an empty body says "none".
+pub fn table(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    classed_table("", headers, rows.map(|cells| ("", cells)))
+}
+
+/// [`table`] with a class on the table and one per row (`""` for none).
+pub fn classed_table<'a>(
+    class: &str,
+    headers: &[&str],
+    rows: impl Iterator<Item = (&'a str, Vec<String>)>,
+) -> String {
+    let mut out = if class.is_empty() {
+        String::from("<table>")
+    } else {
+        format!(r#"<table class="{class}">"#)
+    };
+    out.push_str("<thead><tr>");
+    for h in headers {
+        let _ = write!(out, "<th>{h}</th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    let mut any = false;
+    for (row_class, cells) in rows {
+        any = true;
+        if row_class.is_empty() {
+            out.push_str("<tr>");
+        } else {
+            let _ = write!(out, r#"<tr class="{row_class}">"#);
+        }
+        for c in cells {
+            let _ = write!(out, "<td>{c}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    if !any {
+        let _ = write!(
+            out,
+            r#"<tr><td colspan="{}" class="empty">none</td></tr>"#,
+            headers.len()
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

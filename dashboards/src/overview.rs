@@ -12,7 +12,7 @@ use crate::chart::{Datum, bar_chart, line_chart};
 use crate::error::DashResult;
 use crate::escape::{escape, sql_literal, url_encode};
 use crate::filters::OverviewFilter;
-use crate::layout::{Nav, count, duration, page, score, status_badge, timestamp, usd};
+use crate::layout::{Nav, count, duration, page, score, status_badge, table, timestamp, usd};
 use crate::rows::{Row, display, num, text};
 
 /// The values the filters offer: `k` (`runbook`, `version`, `runtime`, `model`) and `v`.
@@ -395,32 +395,6 @@ fn score_distribution(rows: &[Row]) -> String {
         );
     }
     out.push_str("</div>");
-    out
-}
-
-fn table(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = String::from("<table><thead><tr>");
-    for h in headers {
-        let _ = write!(out, "<th>{h}</th>");
-    }
-    out.push_str("</tr></thead><tbody>");
-    let mut any = false;
-    for cells in rows {
-        any = true;
-        out.push_str("<tr>");
-        for c in cells {
-            let _ = write!(out, "<td>{c}</td>");
-        }
-        out.push_str("</tr>");
-    }
-    if !any {
-        let _ = write!(
-            out,
-            r#"<tr><td colspan="{}" class="empty">none</td></tr>"#,
-            headers.len()
-        );
-    }
-    out.push_str("</tbody></table>");
     out
 }
 

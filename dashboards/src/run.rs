@@ -217,9 +217,13 @@ fn steps_query(id: &str) -> String {
     )
 }
 
-/// A finished run's build log (at most [`MAX_STEPS`] steps; the flag says whether it was
-/// cut there).
-pub async fn load_steps(session: &Session, run_id: &str) -> DashResult<(Vec<Step>, bool)> {
+/// A run's build log (at most [`MAX_STEPS`] steps; the flag says whether it was cut there).
+/// `live`: the run is still going, so calls without a result are running, not waiting.
+pub async fn load_steps(
+    session: &Session,
+    run_id: &str,
+    live: bool,
+) -> DashResult<(Vec<Step>, bool)> {
     let rows = json_rows(
         session,
         &steps_query(&crate::escape::sql_literal(run_id)),
@@ -228,7 +232,7 @@ pub async fn load_steps(session: &Session, run_id: &str) -> DashResult<(Vec<Step
     .await?;
     let truncated = rows.len() > MAX_STEPS;
     Ok((
-        steps_of(&rows[..rows.len().min(MAX_STEPS)], false),
+        steps_of(&rows[..rows.len().min(MAX_STEPS)], live),
         truncated,
     ))
 }
@@ -256,7 +260,6 @@ pub async fn load(
         "SELECT max(value_num) AS kept FROM labels WHERE run_id = {id} AND key = 'wharf.kept_attempt'"
     );
     let q_count = format!("SELECT count(*) AS n FROM events WHERE run_id = {id}");
-    let q_steps = steps_query(&id);
     let q_events = format!(
         "SELECT attempt, seq, CAST(ts AS VARCHAR) AS ts, kind, role, name, call_id, tool_kind, \
            {}, {}, {}, status, exit_code, duration_ms, model, input_tokens, output_tokens, cost_usd \
@@ -292,19 +295,23 @@ pub async fn load(
            sum(cost_usd) AS cost_usd, sum(latency_ms) AS latency_ms \
          FROM llm_calls WHERE run_id = {id} HAVING count(*) > 0"
     );
-    let (record, kept, count, step_rows, events, scores, artifacts, labels, llm_calls, llm_totals) =
-        futures::try_join!(
+    let rows = async {
+        Ok::<_, DashboardError>(futures::try_join!(
             json_rows(session, &q_record, 1),
             json_rows(session, &q_kept, 1),
             json_rows(session, &q_count, 1),
-            json_rows(session, &q_steps, MAX_STEPS + 1),
             json_rows(session, &q_events, EVENTS_PER_PAGE),
             json_rows(session, &q_scores, 5_000),
             json_rows(session, &q_artifacts, 1_000),
             json_rows(session, &q_labels, 1_000),
             json_rows(session, &q_llm, MAX_LLM_CALLS),
             json_rows(session, &q_llm_totals, 1),
-        )?;
+        )?)
+    };
+    let (
+        (record, kept, count, events, scores, artifacts, labels, llm_calls, llm_totals),
+        (steps, steps_truncated),
+    ) = futures::try_join!(rows, load_steps(session, run_id, live))?;
     let record = record.into_iter().next();
     let event_count = count.first().and_then(|r| int(r, "n")).unwrap_or(0);
     if record.is_none() && catalog.is_none() && event_count == 0 {
@@ -314,8 +321,6 @@ pub async fn load(
         .first()
         .and_then(|r| int(r, "kept"))
         .or_else(|| catalog.as_ref().and_then(|c| c.best_attempt));
-    let steps_truncated = step_rows.len() > MAX_STEPS;
-    let steps = steps_of(&step_rows[..step_rows.len().min(MAX_STEPS)], live);
 
     let mut views = Vec::with_capacity(artifacts.len());
     let mut previews = 0usize;

@@ -5,7 +5,9 @@
 use std::fmt::Write;
 
 use crate::escape::{escape, truncate, url_encode, url_path};
-use crate::layout::{Nav, count, duration, page, score, status_badge, timestamp, usd};
+use crate::layout::{
+    Nav, classed_table, count, duration, page, score, status_badge, timestamp, usd,
+};
 use crate::rows::{Row, display, int, num, text};
 use crate::run::{EVENTS_PER_PAGE, MAX_LLM_CALLS, MAX_STEPS, Preview, RunPageData, Step};
 
@@ -350,8 +352,7 @@ fn llm_calls(d: &RunPageData) -> String {
         usd(num(t, "cost_usd")),
         duration(num(t, "latency_ms")),
     );
-    out.push_str(r#"<table class="llm-calls"><thead><tr><th>started</th><th>provider</th><th>api</th><th>model</th><th>status</th><th>latency</th><th>ttft</th><th>in</th><th>out</th><th>cached</th><th>reasoning</th><th>cost</th></tr></thead><tbody>"#);
-    for c in &d.llm_calls {
+    let rows = d.llm_calls.iter().map(|c| {
         let failed = text(c, "error").is_some() || int(c, "status_code").is_some_and(|s| s >= 400);
         let mut status = display(c, "status_code");
         if let Some(e) = text(c, "error") {
@@ -362,13 +363,10 @@ fn llm_calls(d: &RunPageData) -> String {
         } else {
             ""
         };
-        let _ = write!(
-            out,
-            r#"<tr{}><td>{}</td><td>{}</td><td>{}{streamed}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
-            if failed { r#" class="failed""# } else { "" },
+        let cells = vec![
             timestamp(text(c, "started_at")),
             escape(&display(c, "provider")),
-            escape(&display(c, "api")),
+            format!("{}{streamed}", escape(&display(c, "api"))),
             escape(&display(c, "model")),
             escape(&status),
             duration(num(c, "latency_ms")),
@@ -378,9 +376,27 @@ fn llm_calls(d: &RunPageData) -> String {
             count(num(c, "cache_read_tokens")),
             count(num(c, "reasoning_tokens")),
             usd(num(c, "cost_usd")),
-        );
-    }
-    out.push_str("</tbody></table>");
+        ];
+        (if failed { "failed" } else { "" }, cells)
+    });
+    out.push_str(&classed_table(
+        "llm-calls",
+        &[
+            "started",
+            "provider",
+            "api",
+            "model",
+            "status",
+            "latency",
+            "ttft",
+            "in",
+            "out",
+            "cached",
+            "reasoning",
+            "cost",
+        ],
+        rows,
+    ));
     if calls > d.llm_calls.len() as f64 {
         let _ = write!(
             out,

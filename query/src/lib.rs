@@ -22,4 +22,4 @@ pub use error::QueryError;
 pub use output::{OutputFormat, write_result};
 pub use scope::Scope;
 pub use session::{QueryResult, Session};
-pub use views::{VIEWS, kept_scores_of, kept_scores_of_runs};
+pub use views::{VIEWS, kept_attempts_of_runs, kept_scores_of_runs};

@@ -64,8 +64,14 @@ const ATTEMPTS_FROM_RUNS: &str =
 pub fn kept_scores_of_runs(condition: &str) -> String {
     kept_scores_of(condition).replace(
         &ATTEMPTS_FROM_SCORES.replace(EVERY_RUN, &format!("({condition})")),
-        &ATTEMPTS_FROM_RUNS.replace(EVERY_RUN, &format!("({condition})")),
+        &kept_attempts_of_runs(condition),
     )
+}
+
+/// `run_id, kept_attempt` of the recorded runs whose `run_id` satisfies `condition`: the
+/// `wharf.kept_attempt` label, else the run's `attempts` (see [`kept_scores_of_runs`]).
+pub fn kept_attempts_of_runs(condition: &str) -> String {
+    ATTEMPTS_FROM_RUNS.replace(EVERY_RUN, &format!("({condition})"))
 }
 
 /// `(name, SQL)` of each view, created in order.
