@@ -141,8 +141,8 @@ pub async fn load(
         pct(0.5, "r.duration_ms"),
         pct(0.95, "r.duration_ms"),
     );
-    // One pass over the tool events (not the `tool_calls` view's self-join): calls by name,
-    // and failed results by the tool name they carry.
+    // Calls by name, and failed results by the tool name they carry, from the events'
+    // per-run roll-up (`tool_usage`) rather than a pass over every event.
     let mut scope = if cond == "true" {
         String::new()
     } else {
@@ -159,12 +159,9 @@ pub async fn load(
         scope.push_str(&format!(" AND date >= DATE {}", sql_literal(from)));
     }
     let q_tools = format!(
-        "SELECT coalesce(name, '(unnamed)') AS name, \
-           sum(CASE WHEN kind = 'tool_call' THEN 1 ELSE 0 END) AS calls, \
-           sum(CASE WHEN kind = 'tool_result' AND (status IN ('error', 'failed') OR exit_code <> 0) \
-               THEN 1 ELSE 0 END) AS failures \
-         FROM events WHERE kind IN ('tool_call', 'tool_result') {scope} \
-         GROUP BY 1 ORDER BY calls DESC, 1"
+        "SELECT coalesce(name, '(unnamed)') AS name, sum(calls) AS calls, \
+           sum(failures) AS failures \
+         FROM tool_usage WHERE true {scope} GROUP BY 1 ORDER BY calls DESC, 1"
     );
     let q_recent = format!(
         "SELECT r.run_id, r.runbook_name, r.runtime, r.model, r.status, r.passed, r.final_score, \

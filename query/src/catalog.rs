@@ -21,7 +21,8 @@ use wharf_ingest::{Store, TableSnapshot};
 use wharf_model::Table;
 
 use crate::files::ActiveFiles;
-use crate::{QueryError, Scope, views::VIEWS};
+use crate::rollups::{ROLLUPS, RollupTable};
+use crate::{QueryError, Scope, views};
 
 /// Scopes kept at once; beyond this the cache starts over.
 const MAX_SCOPES: usize = 64;
@@ -110,20 +111,29 @@ async fn build(
 ) -> Result<Catalog, QueryError> {
     let ctx = SessionContext::new();
     let mut tables = Vec::new();
-    for (table, snap) in &snapshot {
-        let df = table_frame(&ctx, *table, snap).await?;
+    let scoped = |df: DataFrame| -> Result<Arc<dyn TableProvider>, QueryError> {
         let df = match scope {
             Scope::All => df,
             Scope::Collection(c) => df.filter(col("collection").eq(lit(c.clone())))?,
         };
-        let view = df.into_view();
+        Ok(df.into_view())
+    };
+    for (table, snap) in &snapshot {
+        let sources = sources(*table, snap).await?;
+        for rollup in ROLLUPS.iter().filter(|r| r.source == *table) {
+            let provider = RollupTable::new(rollup, sources.files.clone(), sources.uncached());
+            let view = scoped(ctx.read_table(Arc::new(provider))?)?;
+            ctx.register_table(rollup.name, Arc::clone(&view))?;
+            tables.push((rollup.name.to_string(), view));
+        }
+        let view = scoped(sources.frame(&ctx, *table)?)?;
         ctx.register_table(table.name(), Arc::clone(&view))?;
         tables.push((table.name().to_string(), view));
     }
-    for (name, sql) in VIEWS {
-        let view = ctx.sql(sql).await?.into_view();
-        ctx.register_table(*name, Arc::clone(&view))?;
-        tables.push(((*name).to_string(), view));
+    for (name, sql) in views::definitions() {
+        let view = ctx.sql(&sql).await?.into_view();
+        ctx.register_table(name, Arc::clone(&view))?;
+        tables.push((name.to_string(), view));
     }
     Ok(Catalog {
         key,
@@ -132,49 +142,79 @@ async fn build(
     })
 }
 
-/// One table as a DataFrame: Delta data, plus buffered rows, columns in contract order.
-async fn table_frame(
-    ctx: &SessionContext,
-    table: Table,
-    snap: &TableSnapshot,
-) -> Result<DataFrame, QueryError> {
-    let delta_df = match &snap.delta {
-        Some(delta) if delta.snapshot().is_ok() => {
-            let provider: Arc<dyn TableProvider> = match ActiveFiles::try_new(delta)? {
-                Some(files) => Arc::new(files),
-                // delta-rs's provider registers its object store when it plans a scan.
-                None => delta.table_provider().await?,
-            };
-            Some(ctx.read_table(provider)?)
+/// Where one table's rows come from: committed Delta data (read file by file where
+/// [`ActiveFiles`] can, else by delta-rs's provider) and buffered rows.
+struct Sources {
+    files: Option<Arc<ActiveFiles>>,
+    delta: Option<Arc<dyn TableProvider>>,
+    buffered: Option<Arc<dyn TableProvider>>,
+}
+
+impl Sources {
+    /// The sources read whole on every scan (not file by file).
+    fn uncached(&self) -> Vec<Arc<dyn TableProvider>> {
+        self.delta.iter().chain(&self.buffered).cloned().collect()
+    }
+
+    /// The table as one DataFrame, columns in contract order.
+    fn frame(&self, ctx: &SessionContext, table: Table) -> Result<DataFrame, QueryError> {
+        let files = self
+            .files
+            .as_ref()
+            .map(|f| Arc::clone(f) as Arc<dyn TableProvider>);
+        let mut frames = files
+            .iter()
+            .chain(&self.delta)
+            .chain(&self.buffered)
+            .map(|p| ctx.read_table(Arc::clone(p)));
+        let mut df = match frames.next() {
+            Some(df) => df?,
+            None => {
+                return Err(QueryError::Refused(format!(
+                    "table {table} has no data source"
+                )));
+            }
+        };
+        for other in frames {
+            df = df.union(other?)?;
         }
-        _ => None,
+        let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+        Ok(df.select_columns(&columns)?)
+    }
+}
+
+/// One table's sources: Delta data, plus buffered rows conformed to its schema.
+async fn sources(table: Table, snap: &TableSnapshot) -> Result<Sources, QueryError> {
+    let mut sources = Sources {
+        files: None,
+        delta: None,
+        buffered: None,
     };
-    let columns: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-    let schema: SchemaRef = match &delta_df {
-        Some(df) => Arc::new(df.schema().as_arrow().clone()),
-        None => table.schema(),
-    };
+    let mut schema: SchemaRef = table.schema();
+    if let Some(delta) = snap.delta.as_ref().filter(|d| d.snapshot().is_ok()) {
+        match ActiveFiles::try_new(delta)? {
+            Some(files) => {
+                schema = files.schema();
+                sources.files = Some(Arc::new(files));
+            }
+            // delta-rs's provider registers its object store when it plans a scan.
+            None => {
+                let provider = delta.table_provider().await?;
+                schema = provider.schema();
+                sources.delta = Some(provider);
+            }
+        }
+    }
     let buffered = snap
         .buffered
         .iter()
         .map(|b| conform(b, &schema))
         .collect::<Result<Vec<_>, _>>()?;
-    let mem_df = if buffered.is_empty() && delta_df.is_some() {
-        None
-    } else {
-        Some(ctx.read_table(Arc::new(MemTable::try_new(schema, vec![buffered])?))?)
-    };
-    let df = match (delta_df, mem_df) {
-        (Some(d), Some(m)) => d.union(m)?,
-        (Some(d), None) => d,
-        (None, Some(m)) => m,
-        (None, None) => {
-            return Err(QueryError::Refused(format!(
-                "table {table} has no data source"
-            )));
-        }
-    };
-    Ok(df.select_columns(&columns)?)
+    let committed = sources.files.is_some() || sources.delta.is_some();
+    if !buffered.is_empty() || !committed {
+        sources.buffered = Some(Arc::new(MemTable::try_new(schema, vec![buffered])?));
+    }
+    Ok(sources)
 }
 
 /// Casts and reorders a buffered batch to the committed table's schema.
@@ -320,11 +360,7 @@ mod tests {
             all + 2
         );
         let events = count(&store, Scope::All, "SELECT count(*) FROM events").await;
-        let keep_files = CompactOptions {
-            target_file_bytes: 64 << 20,
-            retention_hours: 10_000,
-        };
-        store.compact(&keep_files).await.unwrap();
+        compact(&store, 10_000).await;
         assert_eq!(
             count(&store, Scope::All, "SELECT count(*) FROM labels").await,
             all + 2
@@ -348,6 +384,188 @@ mod tests {
         );
     }
 
+    /// Merges the store's files; replaced files stay on disk for `retention_hours`.
+    async fn compact(store: &Store, retention_hours: u64) {
+        store
+            .compact(&CompactOptions {
+                target_file_bytes: 64 << 20,
+                retention_hours,
+            })
+            .await
+            .unwrap();
+    }
+
+    /// A query's rows as text, in the query's order.
+    async fn rows(store: &Store, scope: Scope, sql: &str) -> String {
+        let session = Session::new(store, scope, &QueryConfig::default())
+            .await
+            .unwrap();
+        let result = session.sql(sql).await.unwrap();
+        arrow::util::pretty::pretty_format_batches(&result.batches)
+            .unwrap()
+            .to_string()
+    }
+
+    /// Tool events of `run` in `collection`: per call, a result that fails when `i % 3 == 0`.
+    fn tool_events(collection: &str, run: u32, calls: u32, from_seq: u32) -> Vec<String> {
+        let mut lines = vec![format!(
+            r#"{{"type":"run","run_id":"01900000-0000-7000-8000-{run:012}","collection":"{collection}","status":"succeeded","started_at":"2026-11-0{}T10:00:00Z"}}"#,
+            run % 3 + 1
+        )];
+        for i in 0..calls {
+            let seq = from_seq + 2 * i;
+            let name = ["Bash", "Read", "Edit"][(i % 3) as usize];
+            let (status, exit) = if i % 3 == 0 { ("error", 1) } else { ("ok", 0) };
+            lines.push(format!(
+                r#"{{"type":"event","run_id":"01900000-0000-7000-8000-{run:012}","collection":"{collection}","seq":{seq},"ts":"2026-11-0{}T10:00:01Z","kind":"tool_call","name":"{name}","call_id":"k{seq}"}}"#,
+                run % 3 + 1
+            ));
+            lines.push(format!(
+                r#"{{"type":"event","run_id":"01900000-0000-7000-8000-{run:012}","collection":"{collection}","seq":{},"ts":"2026-11-0{}T10:00:02Z","kind":"tool_result","name":"{name}","call_id":"k{seq}","status":"{status}","exit_code":{exit}}}"#,
+                seq + 1,
+                run % 3 + 1
+            ));
+        }
+        lines
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tool_usage_adds_up_to_the_events_in_every_state() {
+        const FROM_USAGE: &str = "SELECT collection, run_id, attempt, name, sum(calls) AS calls, \
+            sum(failures) AS failures FROM tool_usage GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
+        const FROM_EVENTS: &str = "SELECT collection, run_id, attempt, name, \
+            sum(CASE WHEN kind = 'tool_call' THEN 1 ELSE 0 END) AS calls, \
+            sum(CASE WHEN kind = 'tool_result' AND (status IN ('error', 'failed') OR exit_code <> 0) \
+                THEN 1 ELSE 0 END) AS failures \
+            FROM events WHERE kind IN ('tool_call', 'tool_result') \
+            GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path()).await;
+        let acme = Scope::Collection("acme".into());
+        let check = |what: &'static str| {
+            let store = &store;
+            let acme = acme.clone();
+            async move {
+                for scope in [Scope::All, acme] {
+                    let usage = rows(store, scope.clone(), FROM_USAGE).await;
+                    let events = rows(store, scope.clone(), FROM_EVENTS).await;
+                    assert_eq!(usage, events, "{what}, {scope:?}");
+                    assert!(usage.lines().count() > 5, "{what}: {usage}");
+                }
+            }
+        };
+        let fixtures = fixtures();
+        let mut lines: Vec<String> = fixtures.clone();
+        for run in 1..=6 {
+            let collection = if run % 2 == 0 { "acme" } else { "globex" };
+            lines.extend(tool_events(collection, run, 4 + run, 0));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        ingest(&store, &refs).await;
+        check("buffered").await;
+        store.flush().await.unwrap();
+        check("committed").await;
+        // The files are rolled up now; a second look reads the cached parts.
+        let snapshot = store.snapshot().await;
+        let events = snapshot[&Table::Events].delta.as_ref().unwrap();
+        let files = ActiveFiles::try_new(events).unwrap().unwrap();
+        let cached = crate::rollups::cached_parts(&crate::rollups::TOOL_USAGE, &files);
+        assert!(
+            cached >= 3,
+            "one roll-up per events file (3 dates): {cached}"
+        );
+        assert_eq!(cached, files.files().len());
+        // More events of the same runs, buffered beside the committed files, then committed.
+        let more: Vec<String> = (1..=6)
+            .flat_map(|run| {
+                let collection = if run % 2 == 0 { "acme" } else { "globex" };
+                tool_events(collection, run, 3, 100).into_iter().skip(1)
+            })
+            .collect();
+        let refs: Vec<&str> = more.iter().map(String::as_str).collect();
+        ingest(&store, &refs).await;
+        check("committed + buffered").await;
+        store.flush().await.unwrap();
+        check("two commits").await;
+        compact(&store, 0).await;
+        check("compacted").await;
+    }
+
+    /// A rubric score of `run`'s `attempt` for `criterion`, graded on `day` at `minute`.
+    fn score(run: u32, attempt: u32, criterion: &str, value: u32, day: u32, minute: u32) -> String {
+        format!(
+            r#"{{"type":"score","run_id":"01900000-0000-7000-8000-{run:012}","attempt":{attempt},"grader_kind":"rubric","grader_name":"judge","criterion":"{criterion}","value":{value},"passed":{},"created_at":"2026-11-0{day}T10:{minute:02}:00Z"}}"#,
+            value >= 3
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn kept_scores_are_the_latest_grading_of_the_kept_attempt_in_every_state() {
+        // The definition the view must agree with: a ranking window over the kept attempt
+        // (its label, else the last attempt scored).
+        const ORACLE: &str = "SELECT run_id, attempt, criterion, value FROM (
+              SELECT s.*, row_number() OVER (PARTITION BY s.run_id, s.attempt, s.grader_kind,
+                s.grader_name, s.criterion ORDER BY s.created_at DESC) AS rank
+              FROM scores s JOIN (
+                SELECT a.run_id, CAST(coalesce(max(l.kept), max(a.attempt)) AS INT) AS kept
+                FROM scores a LEFT JOIN (
+                  SELECT run_id, max(value_num) AS kept FROM labels
+                  WHERE key = 'wharf.kept_attempt' GROUP BY run_id) l ON l.run_id = a.run_id
+                GROUP BY a.run_id) k
+              ON k.run_id = s.run_id AND k.kept = s.attempt)
+            WHERE rank = 1 ORDER BY 1, 2, 3, 4";
+        const VIEW: &str =
+            "SELECT run_id, attempt, criterion, value FROM kept_scores ORDER BY 1, 2, 3, 4";
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path()).await;
+        let check = |what: &'static str| {
+            let store = &store;
+            async move {
+                for scope in [Scope::All, Scope::Collection("acme".into())] {
+                    let view = rows(store, scope.clone(), VIEW).await;
+                    let oracle = rows(store, scope.clone(), ORACLE).await;
+                    assert_eq!(view, oracle, "{what}, {scope:?}");
+                }
+            }
+        };
+        // Runs 1-4 graded once; run 2 twice on attempt 1 within one batch.
+        let mut lines = fixtures();
+        for run in 1..=4 {
+            lines.extend(tool_events("acme", run, 1, 0).into_iter().take(1));
+            lines.push(score(run, 1, "Accuracy", run + 1, run % 3 + 1, 1));
+            lines.push(score(run, 1, "Style", 4, run % 3 + 1, 1));
+        }
+        lines.push(score(2, 1, "Accuracy", 1, 3, 30));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        ingest(&store, &refs).await;
+        check("buffered").await;
+        store.flush().await.unwrap();
+        check("committed").await;
+        // Run 3 re-graded in the buffer, run 4 graded on a second attempt.
+        let more = [
+            score(3, 1, "Style", 1, 3, 40),
+            score(4, 2, "Accuracy", 5, 3, 41),
+        ];
+        let refs: Vec<&str> = more.iter().map(String::as_str).collect();
+        ingest(&store, &refs).await;
+        check("committed + buffered").await;
+        let regraded = rows(
+            &store,
+            Scope::All,
+            "SELECT value FROM kept_scores WHERE run_id = '01900000-0000-7000-8000-000000000003' \
+             AND criterion = 'Style'",
+        )
+        .await;
+        assert!(
+            regraded.contains("1.0") && !regraded.contains("4.0"),
+            "{regraded}"
+        );
+        store.flush().await.unwrap();
+        check("two commits").await;
+        compact(&store, 0).await;
+        check("compacted").await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn active_files_read_what_delta_rs_reads() {
         let dir = tempfile::tempdir().unwrap();
@@ -360,13 +578,7 @@ mod tests {
             ingest(&store, &part).await;
             store.flush().await.unwrap();
         }
-        store
-            .compact(&CompactOptions {
-                target_file_bytes: 64 << 20,
-                retention_hours: 10_000,
-            })
-            .await
-            .unwrap();
+        compact(&store, 10_000).await;
         for (table, snap) in store.snapshot().await {
             let Some(delta) = snap.delta else { continue };
             if delta

@@ -117,6 +117,28 @@ impl ActiveFiles {
         }))
     }
 
+    /// The files, with their partition values.
+    pub(crate) fn files(&self) -> &[PartitionedFile] {
+        &self.files
+    }
+
+    /// Where the files are.
+    pub(crate) fn store_url(&self) -> &ObjectStoreUrl {
+        &self.store_url
+    }
+
+    /// The same table with only `files` (some of [`ActiveFiles::files`]).
+    pub(crate) fn with_files(&self, files: Vec<PartitionedFile>) -> ActiveFiles {
+        ActiveFiles {
+            schema: Arc::clone(&self.schema),
+            file_schema: Arc::clone(&self.file_schema),
+            partition_fields: self.partition_fields.clone(),
+            files,
+            store_url: self.store_url.clone(),
+            store: Arc::clone(&self.store),
+        }
+    }
+
     /// Names of the partition columns.
     fn partition_names(&self) -> Vec<&str> {
         self.partition_fields

@@ -1,59 +1,86 @@
 //! Views every session has, defined over the (already scoped) tables.
 
-/// Stands for "every run" in [`KEPT_SCORES`]; [`kept_scores_of`] replaces it with a
-/// caller's condition.
+/// Stands for "every run": the condition of the views as every session has them.
 const EVERY_RUN: &str = "run_id IS NOT NULL";
 
-/// The kept attempt's scores, each criterion's latest grading. The kept attempt is the
-/// `wharf.kept_attempt` label, else the last attempt scored; the latest grading is the row
-/// with the newest `created_at` of its (run, attempt, grader, criterion). Written with
-/// aggregates and hash joins rather than a ranking window: a window sorts every score with
-/// its columns, which on 600,000 scores needed more memory than a session has.
-const KEPT_SCORES: &str = "SELECT s.score_id, s.run_id, s.attempt, s.collection, s.date, s.grader_kind, s.grader_name, s.grader_model, s.grader_prompt_sha256, s.criterion, s.value, s.label, s.max_value, s.passed, s.explanation, s.error, s.created_at
-         FROM (SELECT * FROM scores WHERE run_id IS NOT NULL) s
-         JOIN (
-           SELECT x.run_id, x.attempt, x.grader_kind, x.grader_name, x.criterion, max(x.created_at) AS latest
-           FROM (SELECT run_id, attempt, grader_kind, grader_name, criterion, created_at FROM scores WHERE run_id IS NOT NULL) x
-           JOIN (
-             SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM (
-               SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last
-               FROM labels WHERE key = 'wharf.kept_attempt' AND run_id IS NOT NULL
-               UNION ALL
-               SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last
-               FROM scores WHERE run_id IS NOT NULL
-             ) GROUP BY run_id
-           ) p ON p.run_id = x.run_id AND p.kept_attempt = x.attempt
-           GROUP BY x.run_id, x.attempt, x.grader_kind, x.grader_name, x.criterion
-         ) w ON w.run_id = s.run_id AND w.attempt = s.attempt AND w.grader_kind = s.grader_kind
-            AND w.grader_name = s.grader_name AND w.criterion = s.criterion AND w.latest = s.created_at";
+/// The columns of `scores`, as `kept_scores` returns them.
+const SCORE_COLUMNS: &str = "s.score_id, s.run_id, s.attempt, s.collection, s.date, \
+    s.grader_kind, s.grader_name, s.grader_model, s.grader_prompt_sha256, s.criterion, \
+    s.value, s.label, s.max_value, s.passed, s.explanation, s.error, s.created_at";
 
-/// The `kept_scores` view's rows for the runs whose `run_id` satisfies `condition` (a
-/// condition over a bare `run_id` column, such as `run_id IN (SELECT r.run_id FROM runs r
-/// WHERE ...)`). Only those runs' scores are read and ranked, where a filter on the view
-/// would rank every score of the store first.
-pub fn kept_scores_of(condition: &str) -> String {
-    KEPT_SCORES.replace(EVERY_RUN, &format!("({condition})"))
+/// The kept attempt's scores of the runs whose `run_id` satisfies `condition` (a condition
+/// over a bare `run_id` column, such as `run_id IN (SELECT r.run_id FROM runs r WHERE ...)`),
+/// each criterion's latest grading; `attempts` gives `run_id, kept_attempt` of the runs
+/// satisfying a condition.
+///
+/// The latest grading is the row with the newest `created_at` of its (run, attempt, grader,
+/// criterion). Only runs graded more than once need that pass: `run_gradings` (rolled up
+/// file by file) names the runs with a criterion graded twice within a part or with scores in
+/// several parts; every other run's kept-attempt rows are its kept scores as they are. The
+/// pass itself uses aggregates and hash joins rather than a ranking window: a window sorts
+/// every score with its columns, which on 600,000 scores needed more memory than a session
+/// has. Every read is narrowed to `condition`, where a filter on the view would rank every
+/// score of the store first.
+fn kept_scores(condition: &str, attempts: fn(&str) -> String) -> String {
+    let regraded = format!(
+        "SELECT run_id FROM run_gradings WHERE ({condition}) \
+         GROUP BY run_id HAVING count(*) > 1 OR bool_or(regraded)"
+    );
+    let graded_once = format!(
+        "SELECT {SCORE_COLUMNS} FROM (SELECT * FROM scores WHERE ({condition})) s \
+         JOIN ({}) p ON p.run_id = s.run_id AND p.kept_attempt = s.attempt \
+         WHERE NOT EXISTS (SELECT 1 FROM ({regraded}) g WHERE g.run_id = s.run_id)",
+        attempts(condition)
+    );
+    let again = format!("({condition}) AND run_id IN ({regraded})");
+    let latest = format!(
+        "SELECT {SCORE_COLUMNS} FROM (SELECT * FROM scores WHERE {again}) s \
+         JOIN ( \
+           SELECT x.run_id, x.attempt, x.grader_kind, x.grader_name, x.criterion, \
+                  max(x.created_at) AS latest \
+           FROM (SELECT run_id, attempt, grader_kind, grader_name, criterion, created_at \
+                 FROM scores WHERE {again}) x \
+           JOIN ({}) p ON p.run_id = x.run_id AND p.kept_attempt = x.attempt \
+           GROUP BY x.run_id, x.attempt, x.grader_kind, x.grader_name, x.criterion \
+         ) w ON w.run_id = s.run_id AND w.attempt = s.attempt AND w.grader_kind = s.grader_kind \
+            AND w.grader_name = s.grader_name AND w.criterion = s.criterion \
+            AND w.latest = s.created_at",
+        attempts(&again)
+    );
+    format!("{graded_once} UNION ALL {latest}")
 }
 
-/// Each run's kept attempt as [`KEPT_SCORES`] finds it: the label, else the last attempt
-/// scored (a pass over every score of the selected runs).
-const ATTEMPTS_FROM_SCORES: &str =
-    "SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM (
-               SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last
-               FROM labels WHERE key = 'wharf.kept_attempt' AND run_id IS NOT NULL
-               UNION ALL
-               SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last
-               FROM scores WHERE run_id IS NOT NULL
-             ) GROUP BY run_id";
+/// Each run's kept attempt as the `kept_scores` view finds it: the `wharf.kept_attempt`
+/// label, else the last attempt scored (a pass over every score of the selected runs).
+fn attempts_from_scores(condition: &str) -> String {
+    format!(
+        "SELECT run_id, CAST(coalesce(max(kept), max(last)) AS INT) AS kept_attempt FROM ( \
+           SELECT run_id, value_num AS kept, CAST(NULL AS DOUBLE) AS last \
+           FROM labels WHERE key = 'wharf.kept_attempt' AND ({condition}) \
+           UNION ALL \
+           SELECT run_id, CAST(NULL AS DOUBLE) AS kept, CAST(attempt AS DOUBLE) AS last \
+           FROM scores WHERE ({condition}) \
+         ) GROUP BY run_id"
+    )
+}
 
-/// Each recorded run's kept attempt: the label, else the run's `attempts`.
-const ATTEMPTS_FROM_RUNS: &str =
-    "SELECT q.run_id, coalesce(CAST(k.kept AS INT), q.attempts) AS kept_attempt
-             FROM (SELECT run_id, attempts FROM runs WHERE run_id IS NOT NULL) q
-             LEFT JOIN (
-               SELECT run_id, max(value_num) AS kept FROM labels
-               WHERE key = 'wharf.kept_attempt' AND run_id IS NOT NULL GROUP BY run_id
-             ) k ON k.run_id = q.run_id";
+/// `run_id, kept_attempt` of the recorded runs whose `run_id` satisfies `condition`: the
+/// `wharf.kept_attempt` label, else the run's `attempts` (see [`kept_scores_of_runs`]).
+pub fn kept_attempts_of_runs(condition: &str) -> String {
+    format!(
+        "SELECT q.run_id, coalesce(CAST(k.kept AS INT), q.attempts) AS kept_attempt \
+         FROM (SELECT run_id, attempts FROM runs WHERE ({condition})) q \
+         LEFT JOIN ( \
+           SELECT run_id, max(value_num) AS kept FROM labels \
+           WHERE key = 'wharf.kept_attempt' AND ({condition}) GROUP BY run_id \
+         ) k ON k.run_id = q.run_id"
+    )
+}
+
+/// The `kept_scores` view's rows for the runs whose `run_id` satisfies `condition`.
+pub(crate) fn kept_scores_of(condition: &str) -> String {
+    kept_scores(condition, attempts_from_scores)
+}
 
 /// [`kept_scores_of`] for callers that select runs through `runs` (dashboards, compare):
 /// the kept attempt comes from the run's row (its label, else its `attempts`) instead of a
@@ -62,20 +89,30 @@ const ATTEMPTS_FROM_RUNS: &str =
 /// were graded on), and a third of the time on 600,000 scores. Scores of runs without a
 /// `runs` row are not included.
 pub fn kept_scores_of_runs(condition: &str) -> String {
-    kept_scores_of(condition).replace(
-        &ATTEMPTS_FROM_SCORES.replace(EVERY_RUN, &format!("({condition})")),
-        &kept_attempts_of_runs(condition),
-    )
+    kept_scores(condition, kept_attempts_of_runs)
 }
 
-/// `run_id, kept_attempt` of the recorded runs whose `run_id` satisfies `condition`: the
-/// `wharf.kept_attempt` label, else the run's `attempts` (see [`kept_scores_of_runs`]).
-pub fn kept_attempts_of_runs(condition: &str) -> String {
-    ATTEMPTS_FROM_RUNS.replace(EVERY_RUN, &format!("({condition})"))
+/// The views every session has, in the order they are created.
+pub const VIEWS: &[&str] = &[
+    "latest_labels",
+    "tool_calls",
+    "attempt_scores",
+    "kept_scores",
+    "kept_artifacts",
+];
+
+/// `(name, SQL)` of each of [`VIEWS`].
+pub(crate) fn definitions() -> Vec<(&'static str, String)> {
+    FIXED
+        .iter()
+        .map(|(name, sql)| (*name, (*sql).to_owned()))
+        .chain([("kept_scores", kept_scores_of(EVERY_RUN))])
+        .chain(AFTER.iter().map(|(name, sql)| (*name, (*sql).to_owned())))
+        .collect()
 }
 
-/// `(name, SQL)` of each view, created in order.
-pub const VIEWS: &[(&str, &str)] = &[
+/// Views written as they are, before `kept_scores`.
+const FIXED: &[(&str, &str)] = &[
     (
         "latest_labels",
         "SELECT label_id, run_id, collection, key, value, value_num, author, note, created_at
@@ -111,7 +148,10 @@ pub const VIEWS: &[(&str, &str)] = &[
          FROM scores
          GROUP BY collection, run_id, attempt, grader_kind, grader_name",
     ),
-    ("kept_scores", KEPT_SCORES),
+];
+
+/// Views after `kept_scores`.
+const AFTER: &[(&str, &str)] = &[
     (
         "kept_artifacts",
         "SELECT a.run_id, a.attempt, a.collection, a.date, a.path, a.role, a.size, a.sha256, a.content_type, a.object_key, a.created_at
@@ -137,19 +177,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kept_scores_of_runs_swaps_only_the_kept_attempt() {
-        assert_eq!(KEPT_SCORES.matches(ATTEMPTS_FROM_SCORES).count(), 1);
-        let sql = kept_scores_of_runs("run_id = 'x'");
-        assert!(!sql.contains("max(last)"), "{sql}");
-        assert!(sql.contains("q.attempts"), "{sql}");
-        assert_eq!(sql.matches("(run_id = 'x')").count(), 4);
+    fn every_view_has_a_definition() {
+        let names: Vec<&str> = definitions().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, VIEWS);
     }
 
     #[test]
-    fn kept_scores_of_narrows_every_read() {
-        assert_eq!(KEPT_SCORES.matches(EVERY_RUN).count(), 4);
-        let sql = kept_scores_of("run_id = 'x'");
-        assert_eq!(sql.matches("(run_id = 'x')").count(), 4);
-        assert!(!sql.contains(EVERY_RUN));
+    fn kept_scores_narrow_every_read_to_the_condition() {
+        for (sql, attempts) in [
+            (kept_scores_of("run_id = 'x'"), "max(last)"),
+            (kept_scores_of_runs("run_id = 'x'"), "q.attempts"),
+        ] {
+            assert!(sql.contains(attempts), "{sql}");
+            assert!(!sql.contains(EVERY_RUN), "{sql}");
+            // scores, its attempts, the regraded runs (twice), and the latest pass's reads.
+            assert!(sql.matches("(run_id = 'x')").count() >= 8, "{sql}");
+        }
+        assert!(!kept_scores_of_runs("run_id = 'x'").contains("max(last)"));
     }
 }

@@ -44,9 +44,14 @@ pub fn run(args: TablesArgs) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect();
-            let views: Vec<&str> = wharf_query::VIEWS.iter().map(|(n, _)| *n).collect();
+            let views: &[&str] = wharf_query::VIEWS;
+            let rollups: Vec<serde_json::Value> = wharf_query::ROLLUPS
+                .iter()
+                .map(|r| serde_json::json!({"name": r.name, "source": r.source.name(), "doc": r.doc}))
+                .collect();
             let doc = serde_json::json!({
                 "schema_version": SCHEMA_VERSION, "tables": tables, "views": views,
+                "rollups": rollups,
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
@@ -66,8 +71,12 @@ pub fn run(args: TablesArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             writeln!(out, "\nviews:")?;
-            for (name, _) in wharf_query::VIEWS {
+            for name in wharf_query::VIEWS {
                 writeln!(out, "  {name}")?;
+            }
+            writeln!(out, "\nroll-ups:")?;
+            for r in wharf_query::ROLLUPS {
+                writeln!(out, "  {} (of {}): {}", r.name, r.source.name(), r.doc)?;
             }
         }
     }
