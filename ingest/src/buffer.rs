@@ -56,9 +56,18 @@ impl Buffers {
         self.tables.remove(&table).filter(|b| b.rows > 0)
     }
 
-    /// Puts a buffer back (after a failed flush).
-    pub fn restore(&mut self, table: Table, buffer: TableBuffer) {
-        self.tables.insert(table, buffer);
+    /// Puts the buffers of a failed flush back, before the rows buffered since.
+    pub fn put_back(&mut self, older: Buffers) {
+        for (table, mut old) in older.tables {
+            if let Some(newer) = self.tables.remove(&table) {
+                old.rows += newer.rows;
+                old.bytes += newer.bytes;
+                old.max_txn = old.max_txn.max(newer.max_txn);
+                old.keys.extend(newer.keys);
+                old.batches.extend(newer.batches);
+            }
+            self.tables.insert(table, old);
+        }
     }
 
     /// Total Arrow bytes held.

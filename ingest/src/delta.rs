@@ -164,7 +164,7 @@ pub async fn committed_keys(
         .unwrap_or(0)
         == 0
     {
-        return Ok(KeySet::new());
+        return Ok(KeySet::default());
     }
     delta
         .update_datafusion_session(&ctx.state())
@@ -197,7 +197,7 @@ pub async fn committed_keys(
         .collect()
         .await
         .map_err(df_err)?;
-    let mut set = KeySet::new();
+    let mut set = KeySet::default();
     for b in &batches {
         set.extend(batch_keys(table, b)?);
     }

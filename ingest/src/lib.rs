@@ -5,18 +5,26 @@
 //! idempotent: a row whose key ([`wharf_model::Table::key_columns`]) is already stored is
 //! skipped, and each Delta commit records the WAL transaction it contains, so a replayed
 //! WAL never duplicates rows. [`Store`] is the entry point; [`source`] reads the native
-//! JSONL format; [`compact`] merges small files and vacuums.
+//! JSONL format as a stream, [`check`] checks a whole file first and writes it without
+//! parsing it again; [`compact`] merges small files and vacuums.
 
+mod batches;
+mod block;
 mod buffer;
+pub mod check;
 pub mod compact;
 mod config;
+mod dedup;
 mod delta;
 mod error;
 mod extents;
 pub mod failpoint;
+mod flush;
+mod frames;
 mod keys;
 mod objects;
 pub mod source;
+mod spill;
 mod storage;
 mod store;
 mod wal;

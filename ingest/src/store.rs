@@ -1,17 +1,20 @@
 //! The store: the write path (WAL -> buffers -> Delta) and consistent read snapshots.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
-use wharf_model::{Record, Rows, Table, days_since_epoch};
+use wharf_model::{Record, Rows, Table};
 
+use crate::batches::TableBatch;
 use crate::buffer::Buffers;
-use crate::delta::{self, KeyScope};
+use crate::dedup::{self, Candidate};
+use crate::delta;
 use crate::extents::Extents;
-use crate::keys::{KeySet, record_key};
+use crate::flush::Flushing;
+use crate::keys::KeyHash;
 use crate::wal::{Wal, WalTxn};
 use crate::{IngestConfig, IngestError, StorageRoot, failpoint};
 
@@ -64,7 +67,20 @@ struct State {
     /// Where each table's committed rows lie, to skip key queries that cannot match.
     extents: BTreeMap<Table, Extents>,
     buffers: Buffers,
+    /// The background flush under way, if any.
+    flushing: Option<Flushing>,
     commits: u64,
+}
+
+impl State {
+    /// Whether `key` is buffered (or being flushed) for `table`.
+    fn buffered(&self, table: Table, key: &KeyHash) -> bool {
+        self.buffers.contains(table, key)
+            || self
+                .flushing
+                .as_ref()
+                .is_some_and(|f| f.buffers.contains(table, key))
+    }
 }
 
 /// The trajectory store.
@@ -119,6 +135,7 @@ impl Store {
             tables,
             extents: BTreeMap::new(),
             buffers,
+            flushing: None,
             commits: 0,
         };
         if let Some(wal) = &mut state.wal {
@@ -151,113 +168,153 @@ impl Store {
     /// key is already stored. Every record must have its collection filled. Flushes to Delta
     /// when the buffers reach their thresholds.
     pub async fn ingest(&self, records: Vec<Record>) -> Result<Receipt, IngestError> {
+        let mut rows = Rows::default();
+        for record in records {
+            rows.push(record);
+        }
+        let batches = rows
+            .into_batches()?
+            .into_iter()
+            .map(|(table, batch)| TableBatch::new(table, batch))
+            .collect();
+        self.ingest_batches(batches).await
+    }
+
+    /// [`Store::ingest`] for rows already in batches (with their WAL frames when the
+    /// producer encoded them).
+    pub(crate) async fn ingest_batches(
+        &self,
+        batches: Vec<TableBatch>,
+    ) -> Result<Receipt, IngestError> {
+        let mut candidates = batches
+            .into_iter()
+            .map(Candidate::new)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut guard = self.state.lock().await;
         let state = &mut *guard;
-        let mut receipt = Receipt::default();
-        let mut by_table: BTreeMap<Table, Vec<(u128, Record)>> = BTreeMap::new();
-        let mut seen = HashSet::new();
-        for record in records {
-            let key = record_key(&record);
-            let table = record.table();
-            if !seen.insert((table, key)) || state.buffers.contains(table, &key) {
-                receipt.duplicates += 1;
+        let mut receipt = Receipt {
+            duplicates: dedup::drop_known(&mut candidates, |t, k| state.buffered(t, k)),
+            ..Receipt::default()
+        };
+        for table in Table::ALL {
+            let Some(d) = state.tables.get(&table).and_then(Option::as_ref) else {
+                continue;
+            };
+            let mut of_table: Vec<&mut Candidate> = candidates
+                .iter_mut()
+                .filter(|c| c.batch.table == table && c.kept() > 0)
+                .collect();
+            if of_table.is_empty() {
                 continue;
             }
-            by_table.entry(table).or_default().push((key, record));
-        }
-        let mut rows = Rows::default();
-        let mut keys: BTreeMap<Table, Vec<u128>> = BTreeMap::new();
-        for (table, items) in by_table {
-            let stored = match state.tables.get(&table).and_then(Option::as_ref) {
-                Some(d) => {
-                    let scope = scope(&items);
-                    let extents = state.extents.entry(table).or_default().refresh(d);
-                    if extents.may_overlap(&scope) {
-                        delta::committed_keys(&self.ctx, d, table, &scope).await?
-                    } else {
-                        KeySet::new()
-                    }
-                }
-                None => KeySet::new(),
-            };
-            for (key, record) in items {
-                if stored.contains(&key) {
-                    receipt.duplicates += 1;
-                } else {
-                    *receipt.accepted.entry(table).or_default() += 1;
-                    keys.entry(table).or_default().push(key);
-                    rows.push(record);
+            let scope = dedup::scope(of_table.iter().map(|c| &**c))?;
+            let extents = state.extents.entry(table).or_default().refresh(d);
+            if extents.may_overlap(&scope) {
+                let stored = delta::committed_keys(&self.ctx, d, table, &scope).await?;
+                for c in &mut of_table {
+                    receipt.duplicates += c.drop_stored(&stored);
                 }
             }
         }
-        if rows.is_empty() {
+        let mut new = Vec::new();
+        for c in candidates.into_iter().filter(|c| c.kept() > 0) {
+            *receipt.accepted.entry(c.batch.table).or_default() += c.kept();
+            new.push(c.into_new_rows()?);
+        }
+        if new.is_empty() {
             return Ok(receipt);
         }
-        let batches = rows.into_batches()?;
+        let frames = new
+            .iter()
+            .map(|(b, _)| b.frame())
+            .collect::<Result<Vec<_>, _>>()?;
         let wal = state.wal.as_mut().ok_or_else(read_only)?;
-        let txn = wal.append(&batches)?;
+        let txn = wal.append(&frames)?;
         receipt.txn = Some(txn);
-        for (table, batch) in batches {
-            let k = keys.remove(&table).unwrap_or_default();
-            state.buffers.push(table, batch, txn, k);
+        for (b, keys) in new {
+            state.buffers.push(b.table, b.batch, txn, keys);
         }
         let full = state.buffers.bytes() as u64 >= self.config.flush_bytes
             || state.buffers.max_rows() as u64 >= self.config.flush_rows;
         if full {
-            self.flush_locked(state).await?;
+            self.settle(state).await?;
+            self.start_flush(state)?;
         }
         Ok(receipt)
     }
 
     /// Commits all buffered rows to Delta, then truncates the WAL.
     pub async fn flush(&self) -> Result<FlushReport, IngestError> {
-        let mut state = self.state.lock().await;
-        self.flush_locked(&mut state).await
-    }
-
-    async fn flush_locked(&self, state: &mut State) -> Result<FlushReport, IngestError> {
-        let mut report = FlushReport::default();
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
+        let mut report = self.settle(state).await?;
         if state.wal.is_none() {
             return Ok(report);
         }
-        for table in Table::ALL {
-            let Some(buffer) = state.buffers.take(table) else {
-                continue;
-            };
-            let Some(current) = state.tables.get(&table).and_then(Option::as_ref) else {
-                state.buffers.restore(table, buffer);
-                return Err(IngestError::Task(format!("table {table} is not open")));
-            };
-            let written = delta::append(
-                current,
-                table,
-                buffer.batches.clone(),
-                buffer.max_txn,
-                self.config.target_file_bytes,
-            )
-            .await;
-            let updated = match written {
-                Ok(t) => t,
-                Err(e) => {
-                    state.buffers.restore(table, buffer);
-                    return Err(e);
-                }
-            };
-            failpoint::hit("flush.after_commit");
-            state.commits += 1;
-            if state
-                .commits
-                .is_multiple_of(self.config.checkpoint_interval)
-                && let Err(e) = deltalake::checkpoints::create_checkpoint(&updated, None).await
-            {
-                tracing::warn!(%table, error = %e, "checkpoint failed; the log stays readable");
+        if !state.buffers.is_empty() {
+            self.start_flush(state)?;
+            report.rows.extend(self.settle(state).await?.rows);
+        }
+        if let Some(wal) = &mut state.wal
+            && wal.truncate()?
+        {
+            failpoint::hit("flush.after_truncate");
+        }
+        Ok(report)
+    }
+
+    /// Hands every buffer to a background flush (none may be running) and seals the WAL
+    /// segment, so that later entries go to a new one.
+    fn start_flush(&self, state: &mut State) -> Result<(), IngestError> {
+        let Some(wal) = &mut state.wal else {
+            return Ok(());
+        };
+        if state.buffers.is_empty() {
+            return Ok(());
+        }
+        let segments = wal.seal()?;
+        let lock = wal.lock();
+        let buffers = std::mem::take(&mut state.buffers);
+        let flushing = Flushing::start(
+            buffers,
+            &state.tables,
+            segments,
+            lock,
+            &self.config,
+            state.commits,
+        )?;
+        state.flushing = Some(flushing);
+        Ok(())
+    }
+
+    /// Waits for the background flush, if any, and takes its result in: committed tables
+    /// replace their old versions, the WAL segments go once every table has committed, and
+    /// the buffers of a failed flush come back (to be retried by the next one).
+    async fn settle(&self, state: &mut State) -> Result<FlushReport, IngestError> {
+        let mut report = FlushReport::default();
+        let Some(flushing) = state.flushing.take() else {
+            return Ok(report);
+        };
+        let (committed, left, segments) = match flushing.finish().await {
+            Ok(done) => done,
+            Err(e) => {
+                // The outcome is unknown: write nothing more (the WAL is replayed on the
+                // next open).
+                state.wal = None;
+                return Err(e);
             }
-            report.rows.insert(table, buffer.rows);
+        };
+        state.commits += committed.tables.len() as u64;
+        for (table, updated, rows) in committed.tables {
+            report.rows.insert(table, rows);
             state.tables.insert(table, Some(updated));
         }
-        if state.buffers.is_empty()
-            && let Some(wal) = &mut state.wal
-            && wal.truncate()?
+        if let Some(e) = committed.error {
+            state.buffers.put_back(left);
+            return Err(e);
+        }
+        if let Some(wal) = &mut state.wal
+            && wal.remove(&segments)?
         {
             failpoint::hit("flush.after_truncate");
         }
@@ -267,6 +324,7 @@ impl Store {
     /// A consistent snapshot of every table for a query.
     pub async fn snapshot(&self) -> BTreeMap<Table, TableSnapshot> {
         let state = self.state.lock().await;
+        let flushing = state.flushing.as_ref().map(|f| &f.buffers);
         Table::ALL
             .into_iter()
             .map(|t| {
@@ -275,7 +333,11 @@ impl Store {
                     t,
                     TableSnapshot {
                         delta,
-                        buffered: state.buffers.batches(t),
+                        buffered: flushing
+                            .into_iter()
+                            .chain([&state.buffers])
+                            .flat_map(|b| b.batches(t))
+                            .collect(),
                     },
                 )
             })
@@ -289,7 +351,9 @@ impl Store {
         F: Fn(Table, DeltaTable) -> Fut,
         Fut: Future<Output = Result<(DeltaTable, T), IngestError>>,
     {
-        let mut state = self.state.lock().await;
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
+        self.settle(state).await?;
         if state.wal.is_none() {
             return Err(read_only());
         }
@@ -327,34 +391,4 @@ fn replay(txns: Vec<WalTxn>, committed: &BTreeMap<Table, u64>) -> Result<Buffers
         }
     }
     Ok(buffers)
-}
-
-fn scope(items: &[(u128, Record)]) -> KeyScope {
-    let mut collections = std::collections::BTreeSet::new();
-    let mut dates = std::collections::BTreeSet::new();
-    let mut lo: Option<&str> = None;
-    let mut hi: Option<&str> = None;
-    let mut all_have_run = true;
-    for (_, r) in items {
-        if let Some(c) = r.collection() {
-            collections.insert(c.to_string());
-        }
-        dates.insert(days_since_epoch(r.date()));
-        match r.run_id() {
-            Some(id) => {
-                lo = Some(lo.map_or(id, |l| l.min(id)));
-                hi = Some(hi.map_or(id, |h| h.max(id)));
-            }
-            None => all_have_run = false,
-        }
-    }
-    let run_ids = match (lo, hi, all_have_run) {
-        (Some(l), Some(h), true) => Some((l.to_string(), h.to_string())),
-        _ => None,
-    };
-    KeyScope {
-        collections: collections.into_iter().collect(),
-        dates: dates.into_iter().collect(),
-        run_ids,
-    }
 }

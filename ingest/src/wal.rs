@@ -3,7 +3,8 @@
 //!
 //! A log is a directory of segment files `<first txn>.wal`. Each entry is one transaction:
 //! `"WWAL" | len u32 | crc32 u32 | txn u64 | n u8 | n × (table tag u8 | len u32 | Arrow IPC)`
-//! (IPC buffers LZ4-compressed since 2026-12; older uncompressed entries still read).
+//! (the frame list of [`crate::frames`]; IPC buffers LZ4-compressed since 2026-12, older
+//! uncompressed entries still read).
 //! An entry is durable once `append` returns. On open, a torn tail (a crash mid-write) is
 //! cut off; everything before it is replayed. Segments are deleted only after every table
 //! has committed their contents to Delta (see `Store::flush`).
@@ -11,14 +12,14 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
-use arrow::ipc::CompressionType;
-use arrow::ipc::reader::StreamReader;
-use arrow::ipc::writer::{IpcWriteOptions, StreamWriter};
+use bytes::Bytes;
 use fs2::FileExt;
 use wharf_model::Table;
 
+use crate::frames::{Frame, decode_frames, frames_len, read_frames, write_frames};
 use crate::{IngestError, failpoint};
 
 const MAGIC: &[u8; 4] = b"WWAL";
@@ -39,7 +40,7 @@ pub struct WalTxn {
 #[derive(Debug)]
 pub struct Wal {
     dir: PathBuf,
-    _lock: File,
+    lock: Arc<File>,
     active: Option<(PathBuf, File, u64)>,
     next_txn: u64,
 }
@@ -65,7 +66,7 @@ impl Wal {
         Ok((
             Wal {
                 dir: dir.to_path_buf(),
-                _lock: lock,
+                lock: Arc::new(lock),
                 active: None,
                 next_txn,
             },
@@ -88,10 +89,11 @@ impl Wal {
         self.next_txn = self.next_txn.max(min);
     }
 
-    /// Appends one transaction and fsyncs it. Returns its number: the acknowledgement.
-    pub fn append(&mut self, batches: &[(Table, RecordBatch)]) -> Result<u64, IngestError> {
+    /// Appends one transaction (its tables' batches, encoded) and fsyncs it. Returns its
+    /// number: the acknowledgement.
+    pub fn append(&mut self, frames: &[Frame]) -> Result<u64, IngestError> {
         let txn = self.next_txn;
-        let entry = encode(txn, batches)?;
+        let entry = encode(txn, frames)?;
         let (path, file, size) = self.active_segment(txn)?;
         file.write_all(&entry)
             .map_err(|e| IngestError::io("appending to", path.clone(), e))?;
@@ -107,13 +109,34 @@ impl Wal {
     /// Deletes every segment: all their transactions are committed to Delta. Returns
     /// whether there was anything to delete.
     pub fn truncate(&mut self) -> Result<bool, IngestError> {
+        let paths = self.seal()?;
+        self.remove(&paths)
+    }
+
+    /// Closes the active segment (the next entry starts a new one) and returns every
+    /// segment so far.
+    pub fn seal(&mut self) -> Result<Vec<PathBuf>, IngestError> {
         self.active = None;
-        let paths = segments(&self.dir)?;
-        for path in &paths {
-            std::fs::remove_file(path).map_err(|e| IngestError::io("removing", path, e))?;
+        segments(&self.dir)
+    }
+
+    /// Deletes sealed segments whose transactions are all committed to Delta. Returns
+    /// whether there was anything to delete.
+    pub fn remove(&mut self, paths: &[PathBuf]) -> Result<bool, IngestError> {
+        for path in paths {
+            match std::fs::remove_file(path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(IngestError::io("removing", path, e)),
+            }
         }
         sync_dir(&self.dir)?;
         Ok(!paths.is_empty())
+    }
+
+    /// The directory lock, for a task that must keep other writers out until it ends.
+    pub fn lock(&self) -> Arc<File> {
+        Arc::clone(&self.lock)
     }
 
     fn active_segment(&mut self, txn: u64) -> Result<(&PathBuf, &mut File, &mut u64), IngestError> {
@@ -178,6 +201,7 @@ fn replay(dir: &Path, repair: bool) -> Result<Vec<WalTxn>, IngestError> {
         File::open(path)
             .and_then(|mut f| f.read_to_end(&mut bytes))
             .map_err(|e| IngestError::io("reading", path, e))?;
+        let bytes = Bytes::from(bytes);
         let good = read_entries(&bytes, path, &mut txns)?;
         if good < bytes.len() {
             if !last && repair {
@@ -203,7 +227,7 @@ fn replay(dir: &Path, repair: bool) -> Result<Vec<WalTxn>, IngestError> {
 }
 
 /// Decodes entries; returns the length of the valid prefix.
-fn read_entries(bytes: &[u8], path: &Path, out: &mut Vec<WalTxn>) -> Result<usize, IngestError> {
+fn read_entries(bytes: &Bytes, path: &Path, out: &mut Vec<WalTxn>) -> Result<usize, IngestError> {
     let mut pos = 0;
     while bytes.len() - pos >= HEADER {
         let header = &bytes[pos..pos + HEADER];
@@ -218,46 +242,26 @@ fn read_entries(bytes: &[u8], path: &Path, out: &mut Vec<WalTxn>) -> Result<usiz
         if crc32fast::hash(payload) != crc {
             break;
         }
-        out.push(decode(payload).map_err(|message| IngestError::Wal {
-            path: path.into(),
-            message,
-        })?);
+        out.push(
+            decode(bytes.slice(pos + HEADER..pos + HEADER + len)).map_err(|message| {
+                IngestError::Wal {
+                    path: path.into(),
+                    message,
+                }
+            })?,
+        );
         pos += HEADER + len;
     }
     Ok(pos)
 }
 
-/// One whole entry (header included). Each table's batch is Arrow IPC with LZ4-compressed
-/// buffers: the log is written and fsync'd for every acknowledgement, so its size is the
-/// disk time of the write path.
-fn encode(txn: u64, batches: &[(Table, RecordBatch)]) -> Result<Vec<u8>, IngestError> {
-    let capacity = batches
-        .iter()
-        .map(|(_, b)| b.get_array_memory_size() / 4)
-        .sum::<usize>();
-    let mut out = Vec::with_capacity(HEADER + 9 + capacity);
+/// One whole entry (header included).
+fn encode(txn: u64, frames: &[Frame]) -> Result<Vec<u8>, IngestError> {
+    let mut out = Vec::with_capacity(HEADER + 8 + frames_len(frames));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&[0; 8]); // length and checksum, filled below
     out.extend_from_slice(&txn.to_le_bytes());
-    let n =
-        u8::try_from(batches.len()).map_err(|_| IngestError::Task("too many batches".into()))?;
-    out.push(n);
-    let options =
-        IpcWriteOptions::default().try_with_compression(Some(CompressionType::LZ4_FRAME))?;
-    for (table, batch) in batches {
-        out.push(table.tag());
-        let at = out.len();
-        out.extend_from_slice(&[0; 4]);
-        {
-            let mut writer =
-                StreamWriter::try_new_with_options(&mut out, &batch.schema(), options.clone())?;
-            writer.write(batch)?;
-            writer.finish()?;
-        }
-        let len = u32::try_from(out.len() - at - 4)
-            .map_err(|_| IngestError::Task("batch over 4 GiB".into()))?;
-        out[at..at + 4].copy_from_slice(&len.to_le_bytes());
-    }
+    write_frames(&mut out, frames)?;
     let len = u32::try_from(out.len() - HEADER).map_err(|_| {
         IngestError::Config("one ingest batch exceeds 4 GiB; lower ingest.batch_lines".into())
     })?;
@@ -267,24 +271,17 @@ fn encode(txn: u64, batches: &[(Table, RecordBatch)]) -> Result<Vec<u8>, IngestE
     Ok(out)
 }
 
-fn decode(payload: &[u8]) -> Result<WalTxn, String> {
-    let take = |pos: usize, n: usize| payload.get(pos..pos + n).ok_or("truncated entry");
-    let txn = u64::from_le_bytes(take(0, 8)?.try_into().map_err(|_| "bad txn")?);
-    let count = take(8, 1)?[0];
-    let mut pos = 9;
-    let mut batches = Vec::new();
-    for _ in 0..count {
-        let tag = take(pos, 1)?[0];
-        let table = Table::from_tag(tag).ok_or_else(|| format!("unknown table tag {tag}"))?;
-        let len = u32::from_le_bytes(take(pos + 1, 4)?.try_into().map_err(|_| "bad len")?) as usize;
-        let ipc = take(pos + 5, len)?;
-        let reader = StreamReader::try_new(ipc, None).map_err(|e| e.to_string())?;
-        for batch in reader {
-            batches.push((table, batch.map_err(|e| e.to_string())?));
-        }
-        pos += 5 + len;
-    }
-    Ok(WalTxn { txn, batches })
+fn decode(payload: Bytes) -> Result<WalTxn, String> {
+    let txn = payload
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_le_bytes)
+        .ok_or("truncated entry")?;
+    let frames = read_frames(&payload.slice(8..))?;
+    Ok(WalTxn {
+        txn,
+        batches: decode_frames(&frames)?,
+    })
 }
 
 fn sync_dir(dir: &Path) -> Result<(), IngestError> {
@@ -298,6 +295,13 @@ mod tests {
     use super::*;
     use arrow::array::{Int64Array, StringArray};
     use std::sync::Arc;
+
+    fn frames(batches: &[(Table, RecordBatch)]) -> Vec<Frame> {
+        batches
+            .iter()
+            .map(|(t, b)| Frame::encode(*t, b).unwrap())
+            .collect()
+    }
 
     fn batch(n: i64) -> RecordBatch {
         let schema = Arc::new(arrow::datatypes::Schema::new(vec![
@@ -320,10 +324,16 @@ mod tests {
         {
             let (mut wal, txns) = Wal::open(dir.path(), "file:///r/").unwrap();
             assert!(txns.is_empty());
-            assert_eq!(wal.append(&[(Table::Events, batch(1))]).unwrap(), 1);
             assert_eq!(
-                wal.append(&[(Table::Runs, batch(5)), (Table::Labels, batch(7))])
-                    .unwrap(),
+                wal.append(&frames(&[(Table::Events, batch(1))])).unwrap(),
+                1
+            );
+            assert_eq!(
+                wal.append(&frames(&[
+                    (Table::Runs, batch(5)),
+                    (Table::Labels, batch(7))
+                ]))
+                .unwrap(),
                 2
             );
         }
@@ -346,7 +356,10 @@ mod tests {
             full.len(),
             "torn tail cut"
         );
-        assert_eq!(wal.append(&[(Table::Events, batch(9))]).unwrap(), 3);
+        assert_eq!(
+            wal.append(&frames(&[(Table::Events, batch(9))])).unwrap(),
+            3
+        );
         wal.truncate().unwrap();
         drop(wal);
         let (_wal, txns) = Wal::open(dir.path(), "file:///r/").unwrap();

@@ -31,7 +31,6 @@ pub async fn open_store_with(
 pub async fn ingest_file(store: &Store, file: &Path) -> anyhow::Result<source::InputSummary> {
     let opts = StreamOptions {
         default_collection: store.config().default_collection.clone(),
-        run_collections: Default::default(),
         batch_lines: store.config().batch_lines,
         max_line_bytes: store.config().max_line_bytes,
         eager: false,

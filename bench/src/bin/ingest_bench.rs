@@ -1,13 +1,13 @@
 //! `ingest_bench FILE ROOT`: ingests a native-format JSONL file into a fresh store at ROOT
-//! through the same path as `wharf ingest` (check pass, then batches through WAL, buffers
-//! and Delta), and prints events/s, MB/s, files and bytes written and peak RSS as JSON.
+//! through the same path as `wharf ingest` (the check pass, which parses the file once and
+//! keeps its encoded batches, then the batches through WAL, buffers and Delta), and prints events/s, MB/s, files and bytes written and peak RSS as JSON.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark reports on the terminal
 
 use std::path::Path;
 use std::time::Instant;
 
-use wharf_ingest::source::{self, StreamOptions};
+use wharf_ingest::check::{self, CheckOptions};
 use wharf_ingest::{IngestConfig, OpenMode, StorageConfig, StorageRoot, Store};
 
 fn dir_stats(dir: &Path) -> (u64, u64) {
@@ -37,21 +37,22 @@ async fn main() -> anyhow::Result<()> {
     let size = std::fs::metadata(&file)?.len();
     let config = IngestConfig::default();
     let started = Instant::now();
-    let scan = {
+    let check = CheckOptions {
+        default_collection: "bench".into(),
+        batch_lines: config.batch_lines,
+        max_line_bytes: config.max_line_bytes,
+    };
+    let checked = {
         let f = file.clone();
-        let max = config.max_line_bytes;
-        tokio::task::spawn_blocking(move || {
-            source::scan(
-                std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(f)?),
-                max,
-            )
+        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            Ok(check::check(std::fs::File::open(&f)?, &check, &f)?)
         })
         .await??
     };
     anyhow::ensure!(
-        scan.error_count == 0,
+        checked.error_count == 0,
         "input has errors: {:?}",
-        scan.errors.first()
+        checked.errors.first()
     );
     let scanned = started.elapsed();
     let store = Store::open(
@@ -63,15 +64,8 @@ async fn main() -> anyhow::Result<()> {
         OpenMode::Write,
     )
     .await?;
-    let opts = StreamOptions {
-        default_collection: "bench".into(),
-        run_collections: scan.run_collections,
-        batch_lines: config.batch_lines,
-        max_line_bytes: config.max_line_bytes,
-        eager: false,
-    };
-    let reader = std::fs::File::open(&file)?;
-    let summary = source::ingest_reader(&store, reader, opts, "bench", |_, _| {}).await?;
+    let reread = std::fs::File::open(&file)?;
+    let summary = check::ingest_checked(&store, checked, reread, "bench", |_, _| {}).await?;
     store.flush().await?;
     let secs = started.elapsed().as_secs_f64();
     let events = summary

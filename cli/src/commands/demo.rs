@@ -50,7 +50,6 @@ pub async fn run(config: &Config, args: DemoArgs) -> anyhow::Result<ExitCode> {
     for (name, text) in SAMPLES {
         let opts = StreamOptions {
             default_collection: args.collection.clone(),
-            run_collections: Default::default(),
             batch_lines: config.ingest.batch_lines,
             max_line_bytes: config.ingest.max_line_bytes,
             eager: false,

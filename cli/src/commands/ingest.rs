@@ -1,6 +1,6 @@
 //! `wharf ingest FILE...`: check every file, then write them as acknowledged batches.
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use wharf_ingest::source::{self, InputSummary, StreamOptions};
-use wharf_ingest::{IngestError, OpenMode, Store};
+use wharf_ingest::check::{self, CheckOptions, Checked};
+use wharf_ingest::source::{self, Chunk, InputSummary, StreamOptions};
+use wharf_ingest::{IngestError, OpenMode, Receipt, Store};
 use wharf_model::Table;
 
 use crate::config::Config;
@@ -44,26 +45,31 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> 
     }
     let stdin = Path::new("-");
     let files: Vec<&PathBuf> = args.files.iter().filter(|f| f.as_path() != stdin).collect();
-    let mut scans = BTreeMap::new();
+    let check = CheckOptions {
+        default_collection: ingest.default_collection.clone(),
+        batch_lines: ingest.batch_lines,
+        max_line_bytes: ingest.max_line_bytes,
+    };
+    let mut checked = VecDeque::new();
     let mut bad = 0;
     for file in &files {
-        let scan = scan_file(file, ingest.max_line_bytes).await?;
-        if scan.error_count > 0 {
+        let result = check_file(file, &check).await?;
+        if result.error_count > 0 {
             let mut err = std::io::stderr().lock();
-            for e in &scan.errors {
+            for e in &result.errors {
                 writeln!(err, "{}: {e}", file.display())?;
             }
-            if scan.error_count > scan.errors.len() {
+            if result.error_count > result.errors.len() {
                 writeln!(
                     err,
                     "{}: ... and {} more",
                     file.display(),
-                    scan.error_count - scan.errors.len()
+                    result.error_count - result.errors.len()
                 )?;
             }
-            bad += scan.error_count;
+            bad += result.error_count;
         }
-        scans.insert((*file).clone(), scan);
+        checked.push_back(result);
     }
     if bad > 0 {
         return Err(BadInput(format!("{bad} invalid line(s); nothing was ingested")).into());
@@ -75,11 +81,10 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> 
         let summary = if path.as_path() == stdin {
             ingest_stream(&store, &ingest, args.ack).await?
         } else {
-            let known = scans
-                .remove(path)
-                .map(|s| s.run_collections)
-                .unwrap_or_default();
-            ingest_file(&store, &ingest, path, known, args.ack).await?
+            let file = checked
+                .pop_front()
+                .ok_or_else(|| anyhow::anyhow!("{} was not checked", path.display()))?;
+            ingest_file(&store, path, file, args.ack).await?
         };
         add(&mut total, &summary);
     }
@@ -88,32 +93,33 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-async fn scan_file(path: &Path, max: usize) -> anyhow::Result<source::Scan> {
+/// The check pass of one file (every line parsed; the file's batches kept encoded).
+async fn check_file(path: &Path, opts: &CheckOptions) -> anyhow::Result<Checked> {
     let owned = path.to_path_buf();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<source::Scan> {
+    let opts = opts.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Checked> {
         let file =
             std::fs::File::open(&owned).with_context(|| format!("opening {}", owned.display()))?;
-        source::scan(std::io::BufReader::with_capacity(1 << 20, file), max)
-            .with_context(|| format!("reading {}", owned.display()))
+        let name = owned.display().to_string();
+        check::check(file, &opts, &name).with_context(|| format!("reading {name}"))
     })
     .await?
 }
 
 async fn ingest_file(
     store: &Store,
-    ingest: &wharf_ingest::IngestConfig,
     path: &Path,
-    run_collections: std::collections::HashMap<String, String>,
+    checked: Checked,
     ack: bool,
 ) -> anyhow::Result<InputSummary> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let opts = options(ingest, run_collections, false);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let name = path.display().to_string();
+    let reread = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
     let bar = progress(size, &name);
-    let summary = pump(store, file, opts, name, ack, Some(&bar)).await;
+    let acks = on_ack(ack, Some(&bar));
+    let result = check::ingest_checked(store, checked, reread, &name, acks).await;
     bar.finish_and_clear();
-    summary
+    outcome(result, &name)
 }
 
 async fn ingest_stream(
@@ -121,33 +127,20 @@ async fn ingest_stream(
     ingest: &wharf_ingest::IngestConfig,
     ack: bool,
 ) -> anyhow::Result<InputSummary> {
-    let opts = options(ingest, Default::default(), true);
-    pump(store, std::io::stdin(), opts, "<stdin>".into(), ack, None).await
-}
-
-fn options(
-    ingest: &wharf_ingest::IngestConfig,
-    run_collections: std::collections::HashMap<String, String>,
-    eager: bool,
-) -> StreamOptions {
-    StreamOptions {
+    let opts = StreamOptions {
         default_collection: ingest.default_collection.clone(),
-        run_collections,
         batch_lines: ingest.batch_lines,
         max_line_bytes: ingest.max_line_bytes,
-        eager,
-    }
+        eager: true,
+    };
+    let name = "<stdin>";
+    let result = source::ingest_reader(store, std::io::stdin(), opts, name, on_ack(ack, None));
+    outcome(result.await, name)
 }
 
-async fn pump<R: std::io::Read + Send + 'static>(
-    store: &Store,
-    reader: R,
-    opts: StreamOptions,
-    name: String,
-    ack: bool,
-    bar: Option<&ProgressBar>,
-) -> anyhow::Result<InputSummary> {
-    let result = source::ingest_reader(store, reader, opts, &name, |chunk, receipt| {
+/// What happens after each durable batch: the progress bar moves, `--ack` prints a line.
+fn on_ack(ack: bool, bar: Option<&ProgressBar>) -> impl FnMut(&Chunk, &Receipt) + '_ {
+    move |chunk, receipt| {
         if let Some(bar) = bar {
             bar.set_position(chunk.bytes);
         }
@@ -165,8 +158,10 @@ async fn pump<R: std::io::Read + Send + 'static>(
             );
             let _ = out.flush();
         }
-    })
-    .await;
+    }
+}
+
+fn outcome(result: Result<InputSummary, IngestError>, name: &str) -> anyhow::Result<InputSummary> {
     match result {
         Ok(summary) => Ok(summary),
         Err(e @ IngestError::Invalid { .. }) => Err(BadInput(format!(
