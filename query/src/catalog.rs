@@ -217,16 +217,20 @@ async fn sources(table: Table, snap: &TableSnapshot) -> Result<Sources, QueryErr
     Ok(sources)
 }
 
-/// Casts and reorders a buffered batch to the committed table's schema.
-fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch, QueryError> {
+/// Casts and reorders `batch` to `schema`, column by name (buffered rows to the committed
+/// table's types; a roll-up's result to its declared types).
+pub(crate) fn conform(
+    batch: &RecordBatch,
+    schema: &SchemaRef,
+) -> Result<RecordBatch, arrow::error::ArrowError> {
     let mut columns = Vec::with_capacity(schema.fields().len());
     for field in schema.fields() {
         let column = batch.column_by_name(field.name()).ok_or_else(|| {
-            QueryError::Output(format!("buffered batch lacks column {}", field.name()))
+            arrow::error::ArrowError::SchemaError(format!("batch lacks column {}", field.name()))
         })?;
         columns.push(arrow::compute::cast(column, field.data_type())?);
     }
-    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+    RecordBatch::try_new(schema.clone(), columns)
 }
 
 #[cfg(test)]

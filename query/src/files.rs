@@ -243,7 +243,8 @@ impl TableProvider for ActiveFiles {
 }
 
 /// What [`TableProvider::scan`] returns.
-type ScanFuture<'r> = Pin<Box<dyn Future<Output = DfResult<Arc<dyn ExecutionPlan>>> + Send + 'r>>;
+pub(crate) type ScanFuture<'r> =
+    Pin<Box<dyn Future<Output = DfResult<Arc<dyn ExecutionPlan>>> + Send + 'r>>;
 
 impl ActiveFiles {
     /// The scan: files chosen on their partition values, read by DataFusion's Parquet scan.

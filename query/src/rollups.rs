@@ -12,8 +12,6 @@
 //! source table.
 
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use arrow::array::RecordBatch;
@@ -31,7 +29,8 @@ use futures::{StreamExt, TryStreamExt};
 
 use wharf_model::Table;
 
-use crate::files::ActiveFiles;
+use crate::catalog::conform;
+use crate::files::{ActiveFiles, ScanFuture};
 
 /// Rolled-up bytes kept for the process; past this, parts of files no longer active go.
 const MAX_CACHED_BYTES: usize = 512 * 1024 * 1024;
@@ -206,19 +205,8 @@ async fn roll_up(
     let batches = batches
         .iter()
         .map(|b| conform(b, schema))
-        .collect::<DfResult<Vec<_>>>()?;
-    Ok(arrow::compute::concat_batches(schema, &batches)?)
-}
-
-/// A roll-up batch with the roll-up's types (sources differ in string and integer types).
-fn conform(batch: &RecordBatch, schema: &SchemaRef) -> DfResult<RecordBatch> {
-    let columns = schema
-        .fields()
-        .iter()
-        .zip(batch.columns())
-        .map(|(field, column)| arrow::compute::cast(column, field.data_type()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+    Ok(arrow::compute::concat_batches(schema, &batches)?)
 }
 
 impl TableProvider for RollupTable {
@@ -237,7 +225,7 @@ impl TableProvider for RollupTable {
         projection: Option<&'p Vec<usize>>,
         _filters: &'f [Expr],
         _limit: Option<usize>,
-    ) -> Pin<Box<dyn Future<Output = DfResult<Arc<dyn ExecutionPlan>>> + Send + 'r>>
+    ) -> ScanFuture<'r>
     where
         's: 'r,
         'a: 'r,
