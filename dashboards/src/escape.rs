@@ -2,8 +2,8 @@
 //!
 //! Everything that did not come from this crate's own literals (agent output, labels,
 //! runbook text, SQL results, ids from the URL) goes through [`escape`] before it reaches
-//! HTML, in text and in quoted attribute values alike. Markdown is shown as escaped text,
-//! never rendered, so a `[x](javascript:...)` link stays text.
+//! HTML, in text and in quoted attribute values alike. Markdown artifacts are rendered by
+//! [`crate::preview`], which keeps raw HTML as text and drops `javascript:` links.
 
 use std::fmt::Write;
 

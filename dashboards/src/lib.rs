@@ -8,7 +8,8 @@
 //! plain rows and typed structs, so every page is unit-tested without a server.
 //!
 //! Security rules every renderer follows: all data goes through [`escape::escape`];
-//! markdown is shown as text; links are built only from ids and escaped paths; pages carry
+//! markdown artifacts are rendered with raw HTML as text and only `http(s):`, `mailto:` and
+//! `#` links kept ([`preview`]); other links are built only from ids and escaped paths; pages carry
 //! a strict CSP with no inline script or style (data reaches the script through
 //! `data-` attributes).
 
@@ -23,6 +24,7 @@ pub mod filters;
 pub mod layout;
 pub mod login;
 pub mod overview;
+pub mod preview;
 mod rows;
 pub mod run;
 pub mod run_view;

@@ -8,12 +8,11 @@ use crate::escape::{escape, truncate, url_encode, url_path};
 use crate::layout::{
     Nav, classed_table, count, duration, page, score, status_badge, timestamp, usd,
 };
+use crate::preview;
 use crate::rows::{Row, display, int, num, text};
 use crate::run::{EVENTS_PER_PAGE, MAX_LLM_CALLS, MAX_STEPS, Preview, RunPageData, Step};
 
 /// Characters of a text artifact shown inline.
-const ARTIFACT_PREVIEW_CHARS: usize = 20_000;
-
 fn header(d: &RunPageData) -> String {
     let r = d.record.as_ref();
     let get = |k: &str| r.map(|r| display(r, k)).filter(|s| !s.is_empty());
@@ -439,15 +438,10 @@ fn artifacts(d: &RunPageData) -> String {
         }
         out.push_str("</summary>");
         match &a.preview {
-            Preview::Text(t) => {
-                let (shown, cut) = truncate(t, ARTIFACT_PREVIEW_CHARS);
-                let _ = write!(out, r#"<pre class="preview">{}</pre>"#, escape(shown));
-                if cut {
-                    out.push_str(
-                        r#"<p class="muted">preview cut; download for the whole file</p>"#,
-                    );
-                }
-            }
+            Preview::Text(t) => out.push_str(&preview::render(
+                preview::kind(&path, &display(&a.row, "content_type")),
+                t,
+            )),
             Preview::Image if downloadable => {
                 let _ = write!(
                     out,
@@ -644,6 +638,7 @@ mod tests {
         let html = render(&sample(), "default");
         for needle in [
             "write-report v1.0",
+            r#"<div class="markdown">"#,
             "kept attempt</dt><dd>2",
             "Attempt 2 (kept)",
             "rubric (judge-1)",

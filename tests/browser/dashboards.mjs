@@ -121,6 +121,11 @@ try {
   const artifacts = await page.textContent('#artifacts');
   check(artifacts.includes(PAYLOAD), 'the artifact preview shows the payload as text');
   check(artifacts.includes('data.json') && artifacts.includes('<b>x</b>'), 'JSON artifact previewed as text');
+  check((await page.textContent('#artifacts .markdown h1')) === 'Report', 'the markdown report is rendered (its heading is an h1)');
+  check(await page.locator('#artifacts .markdown a, #artifacts .markdown script').count() === 0, 'the javascript: link and the script in the markdown are text, not elements');
+  check((await page.textContent('#artifacts .markdown')).includes("<script>document.title='pwned'</script>"), 'raw HTML in the markdown shown as text');
+  check((await page.textContent('#artifacts table.csv tbody td')) === '<i>a</i>', 'the CSV artifact is a table whose cells are text');
+  check(await page.locator('#artifacts table.csv i').count() === 0, 'no element made from a CSV cell');
   const timeline = await page.textContent('#timeline');
   check(timeline.includes("<script>document.title='pwned'</script>"), 'agent output shown as text in the timeline');
   check((await page.textContent('#scores')).includes('<img src=x onerror=alert(1)>'), "the judge's explanation is text");

@@ -90,7 +90,7 @@ async fn dashboards_work_in_a_real_browser_and_run_nothing_they_show() {
     }
     let server = Service::with_judge(JUDGE);
     let rubric = "tests/fixtures/runbooks/rubric-report.md";
-    let hostile = "echo \"$0\"; mkdir -p /app/results && printf '# Report\\n\\nGOOD-REPORT\\n%s\\n' \"$0\" > /app/results/report.md && printf '{\"html\": \"%s\"}' '<b>x</b>' > /app/results/data.json && echo done";
+    let hostile = "echo \"$0\"; mkdir -p /app/results && printf '# Report\\n\\nGOOD-REPORT\\n%s\\n' \"$0\" > /app/results/report.md && printf '{\"html\": \"%s\"}' '<b>x</b>' > /app/results/data.json && printf 'name,value\\n<i>a</i>,1\\n' > /app/results/table.csv && echo done";
     let xss = run(
         &server,
         rubric,
