@@ -18,6 +18,7 @@ use crate::diff::{self, Line, Pair};
 use crate::error::{DashResult, DashboardError};
 use crate::escape::{escape, sql_literal, url_encode};
 use crate::layout::{Nav, count, duration, page, score, usd};
+use crate::preview::has_extension;
 use crate::rows::{Row, display, int, num, text};
 use crate::run::{Step, load_steps};
 
@@ -123,11 +124,12 @@ async fn suggestions(session: &Session) -> DashResult<Vec<(String, String)>> {
 fn is_text_output(path: &str, content_type: &str) -> bool {
     content_type.starts_with("text/")
         || content_type.contains("json")
-        || [
-            ".md", ".txt", ".json", ".csv", ".log", ".yaml", ".yml", ".html", ".py", ".sh",
-        ]
-        .iter()
-        .any(|e| path.to_ascii_lowercase().ends_with(e))
+        || has_extension(
+            path,
+            &[
+                ".md", ".txt", ".json", ".csv", ".log", ".yaml", ".yml", ".html", ".py", ".sh",
+            ],
+        )
 }
 
 /// Loads the comparison of `q.a` and `q.b` (nothing when either is missing).

@@ -34,17 +34,46 @@ pub enum Kind {
     Text,
 }
 
+/// Whether `path` ends with one of `extensions` (each with its dot), ignoring ASCII case.
+pub(crate) fn has_extension(path: &str, extensions: &[&str]) -> bool {
+    let path = path.to_ascii_lowercase();
+    extensions.iter().any(|e| path.ends_with(e))
+}
+
+/// Whether an artifact is shown as an image.
+pub(crate) fn is_image(path: &str, content_type: &str) -> bool {
+    content_type.starts_with("image/")
+        || has_extension(path, &[".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"])
+}
+
+/// Whether an artifact is text worth previewing.
+pub(crate) fn is_text(path: &str, content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.contains("json")
+        || content_type.contains("csv")
+        || content_type.contains("yaml")
+        || content_type.contains("xml")
+        || has_extension(
+            path,
+            &[
+                ".md", ".txt", ".json", ".jsonl", ".csv", ".tsv", ".log", ".yaml", ".yml", ".py",
+                ".rs", ".js", ".ts", ".sh", ".html", ".toml", ".sql",
+            ],
+        )
+}
+
 /// The preview kind of an artifact, from its path's extension, else its content type.
 pub fn kind(path: &str, content_type: &str) -> Kind {
-    let p = path.to_ascii_lowercase();
     let ct = content_type.to_ascii_lowercase();
-    if p.ends_with(".md") || p.ends_with(".markdown") || ct.starts_with("text/markdown") {
+    if has_extension(path, &[".md", ".markdown"]) || ct.starts_with("text/markdown") {
         Kind::Markdown
-    } else if p.ends_with(".json") || (ct.contains("json") && !p.ends_with(".jsonl")) {
+    } else if has_extension(path, &[".json"])
+        || (ct.contains("json") && !has_extension(path, &[".jsonl"]))
+    {
         Kind::Json
-    } else if p.ends_with(".csv") || ct.starts_with("text/csv") {
+    } else if has_extension(path, &[".csv"]) || ct.starts_with("text/csv") {
         Kind::Delimited(b',')
-    } else if p.ends_with(".tsv") || ct.starts_with("text/tab-separated-values") {
+    } else if has_extension(path, &[".tsv"]) || ct.starts_with("text/tab-separated-values") {
         Kind::Delimited(b'\t')
     } else {
         Kind::Text
@@ -110,12 +139,16 @@ fn markdown(text: &str) -> String {
         | Options::ENABLE_FOOTNOTES;
     // Links cannot nest in CommonMark, so one flag tracks a link shown as text.
     let mut dropped_link = false;
-    let events = Parser::new_ext(text, options).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link {
-            dest_url, title, ..
-        }) => {
-            if safe_link(&dest_url) {
+    let events = Parser::new_ext(text, options).filter_map(|event| {
+        Some(match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) => {
+                if !safe_link(&dest_url) {
+                    dropped_link = true;
+                    return None;
+                }
                 let mut a = format!(
                     r#"<a href="{}" rel="nofollow noopener noreferrer""#,
                     escape(dest_url.trim())
@@ -125,21 +158,13 @@ fn markdown(text: &str) -> String {
                 }
                 a.push('>');
                 Event::InlineHtml(CowStr::from(a))
-            } else {
-                dropped_link = true;
-                Event::Text(CowStr::Borrowed(""))
             }
-        }
-        Event::End(TagEnd::Link) => {
-            if std::mem::take(&mut dropped_link) {
-                Event::Text(CowStr::Borrowed(""))
-            } else {
-                Event::InlineHtml(CowStr::Borrowed("</a>"))
-            }
-        }
-        Event::Start(Tag::Image { .. }) => Event::Text(CowStr::Borrowed("[image: ")),
-        Event::End(TagEnd::Image) => Event::Text(CowStr::Borrowed("]")),
-        other => other,
+            Event::End(TagEnd::Link) if std::mem::take(&mut dropped_link) => return None,
+            Event::End(TagEnd::Link) => Event::InlineHtml(CowStr::Borrowed("</a>")),
+            Event::Start(Tag::Image { .. }) => Event::Text(CowStr::Borrowed("[image: ")),
+            Event::End(TagEnd::Image) => Event::Text(CowStr::Borrowed("]")),
+            other => other,
+        })
     });
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     html::push_html(&mut out, events);
@@ -205,6 +230,14 @@ fn table(text: &str, delimiter: u8) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_previewed_follows_the_type() {
+        assert!(is_text("report.md", ""));
+        assert!(is_text("x", "application/json"));
+        assert!(is_image("a.PNG", ""));
+        assert!(!is_text("a.bin", "application/octet-stream"));
+    }
 
     #[test]
     fn kinds_follow_the_extension_then_the_content_type() {

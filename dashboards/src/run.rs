@@ -7,6 +7,7 @@ use wharf_query::Session;
 use wharf_query::evaluation::json_rows;
 
 use crate::error::{DashResult, DashboardError};
+use crate::preview::{is_image, is_text};
 use crate::rows::{Row, display, int, num, text};
 
 /// Events per timeline page.
@@ -137,27 +138,6 @@ impl RunPageData {
     pub fn is_live(&self) -> bool {
         self.catalog.as_ref().is_some_and(CatalogRun::is_live)
     }
-}
-
-fn is_image(path: &str, content_type: &str) -> bool {
-    content_type.starts_with("image/")
-        || [".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"]
-            .iter()
-            .any(|e| path.to_ascii_lowercase().ends_with(e))
-}
-
-fn is_text(path: &str, content_type: &str) -> bool {
-    content_type.starts_with("text/")
-        || content_type.contains("json")
-        || content_type.contains("csv")
-        || content_type.contains("yaml")
-        || content_type.contains("xml")
-        || [
-            ".md", ".txt", ".json", ".jsonl", ".csv", ".tsv", ".log", ".yaml", ".yml", ".py",
-            ".rs", ".js", ".ts", ".sh", ".html", ".toml", ".sql",
-        ]
-        .iter()
-        .any(|e| path.to_ascii_lowercase().ends_with(e))
 }
 
 /// Pairs tool calls with their results into build-log steps.
@@ -425,14 +405,6 @@ mod tests {
         assert_eq!(steps[2].state, "done");
         assert_eq!(steps[3].state, "running");
         assert_eq!(steps_of(&rows, false)[3].state, "waiting");
-    }
-
-    #[test]
-    fn previews_by_type() {
-        assert!(is_text("report.md", ""));
-        assert!(is_text("x", "application/json"));
-        assert!(is_image("a.PNG", ""));
-        assert!(!is_text("a.bin", "application/octet-stream"));
     }
 
     #[test]

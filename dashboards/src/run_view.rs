@@ -12,7 +12,6 @@ use crate::preview;
 use crate::rows::{Row, display, int, num, text};
 use crate::run::{EVENTS_PER_PAGE, MAX_LLM_CALLS, MAX_STEPS, Preview, RunPageData, Step};
 
-/// Characters of a text artifact shown inline.
 fn header(d: &RunPageData) -> String {
     let r = d.record.as_ref();
     let get = |k: &str| r.map(|r| display(r, k)).filter(|s| !s.is_empty());
