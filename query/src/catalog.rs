@@ -518,6 +518,19 @@ mod tests {
                 GROUP BY a.run_id) k
               ON k.run_id = s.run_id AND k.kept = s.attempt)
             WHERE rank = 1 ORDER BY 1, 2, 3, 4";
+        // The definition for runs selected through `runs`: the kept attempt is the run row's
+        // (its label, else its `attempts`), not the last attempt scored.
+        const ORACLE_RUNS: &str = "SELECT run_id, attempt, criterion, value FROM (
+              SELECT s.*, row_number() OVER (PARTITION BY s.run_id, s.attempt, s.grader_kind,
+                s.grader_name, s.criterion ORDER BY s.created_at DESC) AS rank
+              FROM scores s JOIN (
+                SELECT r.run_id, coalesce(CAST(l.kept AS INT), r.attempts) AS kept
+                FROM runs r LEFT JOIN (
+                  SELECT run_id, max(value_num) AS kept FROM labels
+                  WHERE key = 'wharf.kept_attempt' GROUP BY run_id) l ON l.run_id = r.run_id
+                WHERE r.attempts IS NOT NULL) k
+              ON k.run_id = s.run_id AND k.kept = s.attempt)
+            WHERE rank = 1 ORDER BY 1, 2, 3, 4";
         const VIEW: &str =
             "SELECT run_id, attempt, criterion, value FROM kept_scores ORDER BY 1, 2, 3, 4";
         let dir = tempfile::tempdir().unwrap();
@@ -529,6 +542,31 @@ mod tests {
                     let view = rows(store, scope.clone(), VIEW).await;
                     let oracle = rows(store, scope.clone(), ORACLE).await;
                     assert_eq!(view, oracle, "{what}, {scope:?}");
+                    // The two forms callers use for runs selected through `runs` agree with
+                    // their definition on those runs (the fixture's, which have `attempts`).
+                    let of = |sql: String| {
+                        format!(
+                            "SELECT run_id, attempt, criterion, value FROM ({sql}) \
+                             ORDER BY 1, 2, 3, 4"
+                        )
+                    };
+                    let chosen = "r.attempts IS NOT NULL";
+                    let narrowed = of(crate::views::kept_scores_of_runs(&format!(
+                        "run_id IN (SELECT r.run_id FROM runs r WHERE {chosen})"
+                    )));
+                    let selected = of(crate::views::kept_scores_of_selected_runs(chosen));
+                    let oracle = rows(store, scope.clone(), ORACLE_RUNS).await;
+                    assert!(oracle.contains("a002"), "{what}: {oracle}");
+                    assert_eq!(
+                        rows(store, scope.clone(), &narrowed).await,
+                        oracle,
+                        "{what}"
+                    );
+                    assert_eq!(
+                        rows(store, scope.clone(), &selected).await,
+                        oracle,
+                        "{what}"
+                    );
                 }
             }
         };

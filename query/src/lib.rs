@@ -24,4 +24,4 @@ pub use output::{OutputFormat, write_result};
 pub use rollups::{ROLLUPS, Rollup};
 pub use scope::Scope;
 pub use session::{QueryResult, Session};
-pub use views::{VIEWS, kept_attempts_of_runs, kept_scores_of_runs};
+pub use views::{VIEWS, kept_attempts_of_runs, kept_scores_of_runs, kept_scores_of_selected_runs};

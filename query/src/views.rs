@@ -23,20 +23,53 @@ const SCORE_COLUMNS: &str = "s.score_id, s.run_id, s.attempt, s.collection, s.da
 /// than a session has. Every read is narrowed to `condition`, where a filter on the view
 /// would rank every score of the store first.
 fn kept_scores(condition: &str, attempts: fn(&str) -> String) -> String {
+    kept_scores_from(
+        &format!("(SELECT * FROM scores WHERE ({condition}))"),
+        &attempts(condition),
+        &format!("WHERE ({condition})"),
+    )
+}
+
+/// The kept-scores statement: the rows of `scores_from` (a parenthesised relation with the
+/// columns of `scores`) of each run's kept attempt in `attempts` (`run_id, kept_attempt`),
+/// each criterion's latest grading among the regraded runs of `run_gradings` (narrowed by
+/// `gradings_filter`, a `WHERE` clause or nothing).
+fn kept_scores_from(scores_from: &str, attempts: &str, gradings_filter: &str) -> String {
     format!(
-        "SELECT {SCORE_COLUMNS} FROM (SELECT * FROM scores WHERE ({condition})) s \
-         JOIN ({}) p ON p.run_id = s.run_id AND p.kept_attempt = s.attempt \
+        "SELECT {SCORE_COLUMNS} FROM {scores_from} s \
+         JOIN ({attempts}) p ON p.run_id = s.run_id AND p.kept_attempt = s.attempt \
          LEFT JOIN ( \
            SELECT run_id, attempt, grader_kind, grader_name, criterion, \
                   max(created_at) AS latest \
            FROM scores WHERE run_id IN ( \
-             SELECT run_id FROM run_gradings WHERE ({condition}) \
+             SELECT run_id FROM run_gradings {gradings_filter} \
              GROUP BY run_id HAVING count(*) > 1 OR bool_or(regraded)) \
            GROUP BY run_id, attempt, grader_kind, grader_name, criterion \
          ) w ON w.run_id = s.run_id AND w.attempt = s.attempt AND w.grader_kind = s.grader_kind \
             AND w.grader_name = s.grader_name AND w.criterion = s.criterion \
-         WHERE w.run_id IS NULL OR w.latest = s.created_at",
-        attempts(condition)
+         WHERE w.run_id IS NULL OR w.latest = s.created_at"
+    )
+}
+
+/// [`kept_scores_of_runs`] for a broad selection: the runs satisfying `runs_condition` (a
+/// condition over `runs` aliased `r`, such as `r.runtime = 'codex'`) are read once, as the
+/// kept attempts the scores are joined with, and the other reads (scores, the kept-attempt
+/// labels, the regraded runs) are not narrowed: the join narrows them. For a selection of
+/// thousands of runs that is one read of `runs` instead of four semi-joins with it; for a
+/// few ids, [`kept_scores_of_runs`] with `run_id IN (...)` is the one to use, since its
+/// narrowed reads are id lookups.
+pub fn kept_scores_of_selected_runs(runs_condition: &str) -> String {
+    kept_scores_from(
+        "scores",
+        &format!(
+            "SELECT q.run_id, coalesce(CAST(k.kept AS INT), q.attempts) AS kept_attempt \
+             FROM (SELECT r.run_id, r.attempts FROM runs r WHERE {runs_condition}) q \
+             LEFT JOIN ( \
+               SELECT run_id, max(value_num) AS kept FROM labels \
+               WHERE key = 'wharf.kept_attempt' GROUP BY run_id \
+             ) k ON k.run_id = q.run_id"
+        ),
+        "",
     )
 }
 

@@ -184,9 +184,13 @@ async fn load(session: &Session, selection: &Selection) -> Result<GroupRows, Que
         "SELECT s.grader_name, s.grader_model, s.criterion, s.value, count(*) AS n FROM ({}) s \
          WHERE s.value IS NOT NULL AND s.error IS NULL \
          GROUP BY s.grader_name, s.grader_model, s.criterion, s.value",
-        crate::views::kept_scores_of_runs(&format!(
-            "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
-        ))
+        match selection {
+            // One run: every read is an id lookup.
+            Selection::Run(_) => crate::views::kept_scores_of_runs(&format!(
+                "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
+            )),
+            Selection::Where(_) => crate::views::kept_scores_of_selected_runs(&cond),
+        }
     );
     let scores = json_rows(session, &q_scores, MAX_SCORES);
     futures::try_join!(runs, scores)
