@@ -16,6 +16,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The allocator of every wharf binary (and of the test binaries that build it): jemalloc.
+/// Its thread caches and size classes suit the write and query paths' many short-lived
+/// strings and Arrow buffers, which glibc's malloc spends a fifth of a bulk load's CPU
+/// consolidating and freeing (bulk loads 15-25% faster; see bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Command-line arguments.
 #[derive(Debug, Parser)]
 #[command(
