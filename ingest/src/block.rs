@@ -64,6 +64,13 @@ impl Block {
         Ok(false)
     }
 
+    /// Parses every line, in order, on the calling thread.
+    pub fn parse_each(&self, max_line_bytes: usize, mut f: impl FnMut(Result<Record, ModelError>)) {
+        for raw in &self.lines {
+            f(self.parse_one(raw, max_line_bytes));
+        }
+    }
+
     /// Parses every line, in order, on up to `threads` threads.
     pub fn parse(&self, max_line_bytes: usize, threads: usize) -> Vec<Result<Record, ModelError>> {
         self.parse_with(max_line_bytes, threads, |result| result)

@@ -2,10 +2,22 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, ArrayData, RecordBatch};
 use wharf_model::Table;
 
 use crate::keys::{KeyHash, KeySet};
+
+/// Bytes of Arrow data a batch holds: its buffers' lengths. (Capacities would count a
+/// decoded batch's share of its frame body, and that whole body once per array that
+/// points into it: flushes would come early and files small.)
+pub(crate) fn data_bytes(batch: &RecordBatch) -> usize {
+    fn of(data: &ArrayData) -> usize {
+        data.buffers().iter().map(|b| b.len()).sum::<usize>()
+            + data.nulls().map_or(0, |n| n.buffer().len())
+            + data.child_data().iter().map(of).sum::<usize>()
+    }
+    batch.columns().iter().map(|c| of(&c.to_data())).sum()
+}
 
 /// One table's buffered rows.
 #[derive(Debug, Default, Clone)]
@@ -33,7 +45,7 @@ impl Buffers {
     pub fn push(&mut self, table: Table, batch: RecordBatch, txn: u64, keys: Vec<KeyHash>) {
         let buf = self.tables.entry(table).or_default();
         buf.rows += batch.num_rows();
-        buf.bytes += batch.get_array_memory_size();
+        buf.bytes += data_bytes(&batch);
         buf.max_txn = buf.max_txn.max(txn);
         buf.keys.extend(keys);
         buf.batches.push(batch);

@@ -41,7 +41,7 @@ impl Candidate {
     }
 
     /// Marks the rows whose key `known` says is stored. Returns how many it marked.
-    fn drop_where(&mut self, mut known: impl FnMut(&KeyHash) -> bool) -> usize {
+    pub fn drop_where(&mut self, mut known: impl FnMut(&KeyHash) -> bool) -> usize {
         let before = self.kept;
         for (key, new) in self.keys.iter().zip(self.new.iter_mut()) {
             if *new && known(key) {

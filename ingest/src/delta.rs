@@ -97,14 +97,31 @@ fn delta_type(ty: ColumnType) -> DeltaType {
     }
 }
 
-/// The last WAL transaction committed into this table (0 when none).
-pub async fn committed_txn(delta: &DeltaTable, table: Table) -> Result<u64, IngestError> {
+/// The last transaction of application `app` committed into this table (0 when none):
+/// [`APP_ID`] for WAL transactions, [`crate::BULK_APP_ID`] for bulk loads.
+pub async fn committed_txn(
+    delta: &DeltaTable,
+    table: Table,
+    app: &str,
+) -> Result<u64, IngestError> {
     let state = delta.snapshot().map_err(IngestError::delta(table))?;
     let version = state
-        .transaction_version(delta.log_store().as_ref(), APP_ID)
+        .transaction_version(delta.log_store().as_ref(), app)
         .await
         .map_err(IngestError::delta(table))?;
     Ok(version.map_or(0, |v| v.max(0) as u64))
+}
+
+/// How every Parquet file of the tables is written: zstd, row groups of
+/// [`ROW_GROUP_ROWS`], free-text columns without a dictionary.
+pub(crate) fn writer_properties() -> WriterProperties {
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+    for column in FREE_TEXT {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    props.build()
 }
 
 /// Appends batches in one Delta commit that also records WAL transaction `txn`.
@@ -115,13 +132,7 @@ pub async fn append(
     txn: u64,
     target_file_bytes: u64,
 ) -> Result<DeltaTable, IngestError> {
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
-    for column in FREE_TEXT {
-        props = props.set_column_dictionary_enabled(ColumnPath::from(*column), false);
-    }
-    let props = props.build();
+    let props = writer_properties();
     let commit = CommitProperties::default()
         .with_application_transaction(Transaction::new(APP_ID, txn as i64));
     delta

@@ -72,6 +72,17 @@ pub enum IngestError {
     /// Building batches failed.
     #[error(transparent)]
     Model(#[from] wharf_model::ModelError),
+    /// The store was opened for reading.
+    #[error("the store was opened read-only; open it for writing to change it")]
+    ReadOnly,
+    /// Writes stopped because a step ended in an unknown state.
+    #[error(
+        "writes to this store stopped: {reason}; reopen the store (its write-ahead log replays every acknowledged batch)"
+    )]
+    Stopped {
+        /// What ended in an unknown state.
+        reason: String,
+    },
     /// A background task panicked or was cancelled.
     #[error("background task failed: {0}")]
     Task(String),

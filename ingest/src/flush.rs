@@ -89,12 +89,17 @@ impl Flushing {
     }
 
     /// Waits for the task. Returns its result and the buffers of the tables it did not
-    /// commit.
-    pub async fn finish(self) -> Result<(Committed, Buffers, Vec<PathBuf>), IngestError> {
+    /// commit, or, when the task was cancelled (its runtime shut down), what happened: the
+    /// outcome is then unknown.
+    pub async fn finish(self) -> Result<(Committed, Buffers, Vec<PathBuf>), String> {
         let committed = match self.task.await {
             Ok(c) => c,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => return Err(IngestError::Task(format!("flush: {e}"))),
+            Err(e) => {
+                return Err(format!(
+                    "a background flush to Delta was cancelled before it finished ({e}; its runtime shut down)"
+                ));
+            }
         };
         let mut left = self.buffers;
         for (table, _, _) in &committed.tables {

@@ -1,8 +1,7 @@
-//! Tables' batches as tagged frames of LZ4-compressed Arrow IPC: the body of a WAL entry
-//! and of a checked file's spilled block.
+//! Tables' batches as tagged frames of LZ4-compressed Arrow IPC: the body of a WAL entry.
 //!
-//! A frame list is `n u8 | n × (table tag u8 | len u32 | Arrow IPC stream)`. A file's check
-//! pass encodes its frames on every core; when none of their rows turns out to be a
+//! A frame list is `n u8 | n × (table tag u8 | len u32 | Arrow IPC stream)`. A producer
+//! may encode its frames on its own thread; when none of their rows turns out to be a
 //! duplicate, the WAL writes those same bytes instead of encoding the batches again.
 
 use arrow::array::RecordBatch;

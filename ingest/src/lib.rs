@@ -5,13 +5,15 @@
 //! idempotent: a row whose key ([`wharf_model::Table::key_columns`]) is already stored is
 //! skipped, and each Delta commit records the WAL transaction it contains, so a replayed
 //! WAL never duplicates rows. [`Store`] is the entry point; [`source`] reads the native
-//! JSONL format as a stream, [`check`] checks a whole file first and writes it without
-//! parsing it again; [`compact`] merges small files and vacuums.
+//! JSONL format as a stream of acknowledged batches; [`bulk`] loads whole files in one
+//! pass on every core (checked, deduplicated, written as Parquet, then committed to every
+//! table at once, no WAL entry per batch); [`compact`] merges small files and vacuums.
 
 mod batches;
 mod block;
 mod buffer;
-pub mod check;
+pub mod bulk;
+mod collections;
 pub mod compact;
 mod config;
 mod dedup;
@@ -23,8 +25,9 @@ mod flush;
 mod frames;
 mod keys;
 mod objects;
+mod ordered;
 pub mod source;
-mod spill;
+mod staged;
 mod storage;
 mod store;
 mod wal;
@@ -34,5 +37,6 @@ pub use config::{IngestConfig, S3Config, StorageConfig};
 pub use delta::APP_ID;
 pub use error::IngestError;
 pub use objects::ObjectStorage;
+pub use staged::BULK_APP_ID;
 pub use storage::StorageRoot;
 pub use store::{FlushReport, OpenMode, Receipt, Store, TableSnapshot};

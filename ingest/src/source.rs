@@ -1,9 +1,8 @@
 //! Reading native-format JSONL into acknowledged batches.
 //!
-//! Files are checked completely first ([`crate::check`]: every bad line is reported,
-//! nothing is written), then written in batches of `ingest.batch_lines`. A stream (stdin)
-//! cannot be checked ahead, so each batch is its own unit: a bad line rejects its whole
-//! batch and stops.
+//! A stream (stdin, an HTTP body) cannot be checked ahead, so each batch of
+//! `ingest.batch_lines` is its own unit, acknowledged once its WAL entry is durable: a bad
+//! line rejects its whole batch and stops. Whole files go through [`crate::bulk`] instead.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -63,17 +62,7 @@ pub fn produce(
     source_name: &str,
     tx: mpsc::Sender<Result<Chunk, IngestError>>,
 ) {
-    produce_from(reader, opts, HashMap::new(), source_name, tx);
-}
-
-/// [`produce`] knowing run collections ahead (a checked file's run headers).
-pub(crate) fn produce_from(
-    reader: impl std::io::Read,
-    opts: StreamOptions,
-    mut run_collections: HashMap<String, String>,
-    source_name: &str,
-    tx: mpsc::Sender<Result<Chunk, IngestError>>,
-) {
+    let mut run_collections = HashMap::new();
     let mut lines = LineReader::new(CountingReader::new(reader), opts.max_line_bytes);
     let mut block = Block::default();
     let threads = parse_threads();
@@ -151,7 +140,7 @@ pub async fn ingest_reader<R: std::io::Read + Send + 'static>(
 }
 
 /// Runs `producer` on a blocking thread and feeds the chunks it sends into the store.
-pub(crate) async fn pump(
+async fn pump(
     store: &Store,
     on_ack: impl FnMut(&Chunk, &Receipt),
     producer: impl FnOnce(mpsc::Sender<Result<Chunk, IngestError>>) + Send + 'static,

@@ -1,7 +1,9 @@
 //! The store: the write path (WAL -> buffers -> Delta) and consistent read snapshots.
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
@@ -15,6 +17,7 @@ use crate::delta;
 use crate::extents::Extents;
 use crate::flush::Flushing;
 use crate::keys::KeyHash;
+use crate::staged::{self, Staged};
 use crate::wal::{Wal, WalTxn};
 use crate::{IngestConfig, IngestError, StorageRoot, failpoint};
 
@@ -70,9 +73,28 @@ struct State {
     /// The background flush under way, if any.
     flushing: Option<Flushing>,
     commits: u64,
+    /// Why a writer stopped writing (the WAL is then closed).
+    stopped: Option<String>,
 }
 
 impl State {
+    /// Why this store cannot write.
+    fn refusal(&self) -> IngestError {
+        match &self.stopped {
+            Some(reason) => IngestError::Stopped {
+                reason: reason.clone(),
+            },
+            None => IngestError::ReadOnly,
+        }
+    }
+
+    /// Closes the WAL for good: later writes fail with `reason`.
+    fn stop(&mut self, reason: String) -> IngestError {
+        self.wal = None;
+        self.stopped = Some(reason);
+        self.refusal()
+    }
+
     /// Whether `key` is buffered (or being flushed) for `table`.
     fn buffered(&self, table: Table, key: &KeyHash) -> bool {
         self.buffers.contains(table, key)
@@ -83,13 +105,27 @@ impl State {
     }
 }
 
-/// The trajectory store.
-pub struct Store {
+/// The trajectory store. Clones share one store.
+#[derive(Clone)]
+pub struct Store(Arc<Shared>);
+
+/// What the clones of a [`Store`] share.
+pub struct Shared {
     root: StorageRoot,
     config: IngestConfig,
     mode: OpenMode,
     ctx: SessionContext,
+    /// Held by whoever adds rows (an ingest call, a whole bulk load); taken before `state`.
+    writes: Arc<tokio::sync::Mutex<()>>,
     state: tokio::sync::Mutex<State>,
+}
+
+impl Deref for Store {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -123,11 +159,14 @@ impl Store {
         for table in Table::ALL {
             let delta = delta::open(&root, table, write).await?;
             let txn = match &delta {
-                Some(d) => delta::committed_txn(d, table).await?,
+                Some(d) => delta::committed_txn(d, table, delta::APP_ID).await?,
                 None => 0,
             };
             committed.insert(table, txn);
             tables.insert(table, delta);
+        }
+        if write {
+            staged::recover(&wal_dir, &mut tables).await?;
         }
         let buffers = replay(txns, &committed)?;
         let mut state = State {
@@ -137,17 +176,19 @@ impl Store {
             buffers,
             flushing: None,
             commits: 0,
+            stopped: None,
         };
         if let Some(wal) = &mut state.wal {
             wal.ensure_next_txn(committed.values().max().copied().unwrap_or(0) + 1);
         }
-        let store = Store {
+        let store = Store(Arc::new(Shared {
             root,
             config,
             mode,
             ctx: SessionContext::new(),
+            writes: Arc::new(tokio::sync::Mutex::new(())),
             state: tokio::sync::Mutex::new(state),
-        };
+        }));
         if write {
             store.flush().await?;
         }
@@ -190,12 +231,73 @@ impl Store {
             .into_iter()
             .map(Candidate::new)
             .collect::<Result<Vec<_>, _>>()?;
+        let _writes = self.writes.lock().await;
         let mut guard = self.state.lock().await;
         let state = &mut *guard;
         let mut receipt = Receipt {
-            duplicates: dedup::drop_known(&mut candidates, |t, k| state.buffered(t, k)),
+            duplicates: self.drop_known(state, &mut candidates).await?,
             ..Receipt::default()
         };
+        let mut new = Vec::new();
+        for c in candidates.into_iter().filter(|c| c.kept() > 0) {
+            *receipt.accepted.entry(c.batch.table).or_default() += c.kept();
+            new.push(c.into_new_rows()?);
+        }
+        if new.is_empty() {
+            return Ok(receipt);
+        }
+        let frames = new
+            .iter()
+            .map(|(b, _)| b.frame())
+            .collect::<Result<Vec<_>, _>>()?;
+        // The append (write + fsync) blocks: it runs on a blocking thread, the WAL with it.
+        let Some(mut wal) = state.wal.take() else {
+            return Err(state.refusal());
+        };
+        let appended = tokio::task::spawn_blocking(move || {
+            let txn = wal.append(&frames);
+            (wal, txn)
+        })
+        .await;
+        let txn = match appended {
+            Ok((wal, Ok(txn))) => {
+                state.wal = Some(wal);
+                txn
+            }
+            // A failed write or fsync leaves the segment's tail unknown.
+            Ok((_, Err(e @ IngestError::Io { .. }))) => {
+                return Err(state.stop(format!("the write-ahead log failed: {e}")));
+            }
+            // Refused before anything was written.
+            Ok((wal, Err(e))) => {
+                state.wal = Some(wal);
+                return Err(e);
+            }
+            Err(e) => {
+                return Err(state.stop(format!("a write-ahead log append did not finish ({e})")));
+            }
+        };
+        receipt.txn = Some(txn);
+        for (b, keys) in new {
+            state.buffers.push(b.table, b.batch, txn, keys);
+        }
+        let full = state.buffers.bytes() as u64 >= self.config.flush_bytes
+            || state.buffers.max_rows() as u64 >= self.config.flush_rows;
+        if full {
+            self.settle(state).await?;
+            self.start_flush(state)?;
+        }
+        Ok(receipt)
+    }
+
+    /// Marks the candidates' rows that repeat an earlier row of theirs or are buffered or
+    /// committed. Returns how many it marked.
+    async fn drop_known(
+        &self,
+        state: &mut State,
+        candidates: &mut [Candidate],
+    ) -> Result<usize, IngestError> {
+        let mut duplicates = dedup::drop_known(candidates, |t, k| state.buffered(t, k));
         for table in Table::ALL {
             let Some(d) = state.tables.get(&table).and_then(Option::as_ref) else {
                 continue;
@@ -212,35 +314,55 @@ impl Store {
             if extents.may_overlap(&scope) {
                 let stored = delta::committed_keys(&self.ctx, d, table, &scope).await?;
                 for c in &mut of_table {
-                    receipt.duplicates += c.drop_stored(&stored);
+                    duplicates += c.drop_stored(&stored);
                 }
             }
         }
-        let mut new = Vec::new();
-        for c in candidates.into_iter().filter(|c| c.kept() > 0) {
-            *receipt.accepted.entry(c.batch.table).or_default() += c.kept();
-            new.push(c.into_new_rows()?);
+        Ok(duplicates)
+    }
+
+    /// [`Store::drop_known`] for a bulk load, which holds the write lock.
+    pub(crate) async fn drop_stored(
+        &self,
+        candidates: &mut [Candidate],
+    ) -> Result<usize, IngestError> {
+        let mut guard = self.state.lock().await;
+        self.drop_known(&mut guard, candidates).await
+    }
+
+    /// Takes the write lock for a bulk load, once any flush under way has settled.
+    pub(crate) async fn lock_writes(
+        &self,
+    ) -> Result<tokio::sync::OwnedMutexGuard<()>, IngestError> {
+        let writes = Arc::clone(&self.writes).lock_owned().await;
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
+        self.settle(state).await?;
+        if state.wal.is_none() {
+            return Err(state.refusal());
         }
-        if new.is_empty() {
-            return Ok(receipt);
+        Ok(writes)
+    }
+
+    /// The opened Delta tables, as they are now.
+    pub(crate) async fn open_tables(&self) -> BTreeMap<Table, Option<DeltaTable>> {
+        self.state.lock().await.tables.clone()
+    }
+
+    /// Commits a bulk load's staged files (see [`crate::staged`]). The caller holds the
+    /// write lock.
+    pub(crate) async fn commit_staged(&self, staged: Staged) -> Result<Option<u64>, IngestError> {
+        let mut guard = self.state.lock().await;
+        let state = &mut *guard;
+        self.settle(state).await?;
+        if state.wal.is_none() {
+            return Err(state.refusal());
         }
-        let frames = new
-            .iter()
-            .map(|(b, _)| b.frame())
-            .collect::<Result<Vec<_>, _>>()?;
-        let wal = state.wal.as_mut().ok_or_else(read_only)?;
-        let txn = wal.append(&frames)?;
-        receipt.txn = Some(txn);
-        for (b, keys) in new {
-            state.buffers.push(b.table, b.batch, txn, keys);
+        let wal_dir = wal_dir(&self.root, &self.config);
+        match staged::commit(&self.root, &wal_dir, &mut state.tables, staged).await {
+            Err(IngestError::Stopped { reason }) => Err(state.stop(reason)),
+            other => other,
         }
-        let full = state.buffers.bytes() as u64 >= self.config.flush_bytes
-            || state.buffers.max_rows() as u64 >= self.config.flush_rows;
-        if full {
-            self.settle(state).await?;
-            self.start_flush(state)?;
-        }
-        Ok(receipt)
     }
 
     /// Commits all buffered rows to Delta, then truncates the WAL.
@@ -249,7 +371,10 @@ impl Store {
         let state = &mut *guard;
         let mut report = self.settle(state).await?;
         if state.wal.is_none() {
-            return Ok(report);
+            return match state.stopped {
+                Some(_) => Err(state.refusal()),
+                None => Ok(report),
+            };
         }
         if !state.buffers.is_empty() {
             self.start_flush(state)?;
@@ -297,12 +422,9 @@ impl Store {
         };
         let (committed, left, segments) = match flushing.finish().await {
             Ok(done) => done,
-            Err(e) => {
-                // The outcome is unknown: write nothing more (the WAL is replayed on the
-                // next open).
-                state.wal = None;
-                return Err(e);
-            }
+            // The outcome is unknown: write nothing more (the WAL is replayed on the next
+            // open).
+            Err(reason) => return Err(state.stop(reason)),
         };
         state.commits += committed.tables.len() as u64;
         for (table, updated, rows) in committed.tables {
@@ -355,7 +477,7 @@ impl Store {
         let state = &mut *guard;
         self.settle(state).await?;
         if state.wal.is_none() {
-            return Err(read_only());
+            return Err(state.refusal());
         }
         let mut out = Vec::new();
         for table in Table::ALL {
@@ -367,10 +489,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn read_only() -> IngestError {
-    IngestError::Task("store was opened read-only".into())
 }
 
 fn wal_dir(root: &StorageRoot, config: &IngestConfig) -> PathBuf {

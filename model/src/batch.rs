@@ -59,8 +59,69 @@ impl Rows {
         self.len() == 0
     }
 
+    /// Drops every record, keeping the lists' capacity.
+    pub fn clear(&mut self) {
+        self.runs.clear();
+        self.events.clear();
+        self.scores.clear();
+        self.labels.clear();
+        self.artifacts.clear();
+        self.llm_calls.clear();
+    }
+
+    /// Records of one table.
+    pub fn len_of(&self, table: Table) -> usize {
+        match table {
+            Table::Runs => self.runs.len(),
+            Table::Events => self.events.len(),
+            Table::Scores => self.scores.len(),
+            Table::Labels => self.labels.len(),
+            Table::Artifacts => self.artifacts.len(),
+            Table::LlmCalls => self.llm_calls.len(),
+        }
+    }
+
+    /// The run id and collection of one table's `i`-th record (`None` past the end).
+    pub fn run_and_collection(
+        &mut self,
+        table: Table,
+        i: usize,
+    ) -> Option<(Option<&str>, &mut Option<String>)> {
+        match table {
+            Table::Runs => self
+                .runs
+                .get_mut(i)
+                .map(|r| (Some(r.run_id.as_str()), &mut r.collection)),
+            Table::Events => self
+                .events
+                .get_mut(i)
+                .map(|r| (Some(r.run_id.as_str()), &mut r.collection)),
+            Table::Scores => self
+                .scores
+                .get_mut(i)
+                .map(|r| (Some(r.run_id.as_str()), &mut r.collection)),
+            Table::Labels => self
+                .labels
+                .get_mut(i)
+                .map(|r| (Some(r.run_id.as_str()), &mut r.collection)),
+            Table::Artifacts => self
+                .artifacts
+                .get_mut(i)
+                .map(|r| (Some(r.run_id.as_str()), &mut r.collection)),
+            Table::LlmCalls => self
+                .llm_calls
+                .get_mut(i)
+                .map(|r| (r.run_id.as_deref(), &mut r.collection)),
+        }
+    }
+
     /// One batch per non-empty table. Every record must have its collection filled.
     pub fn into_batches(self) -> Result<Vec<(Table, RecordBatch)>, ModelError> {
+        self.batches()
+    }
+
+    /// [`Rows::into_batches`] keeping the records (so their lists can be cleared and reused).
+    pub fn batches(&self) -> Result<Vec<(Table, RecordBatch)>, ModelError> {
         let mut out = Vec::new();
         if !self.runs.is_empty() {
             out.push((Table::Runs, runs_batch(&self.runs)?));

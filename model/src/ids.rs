@@ -12,9 +12,23 @@ pub fn new_run_id() -> String {
 
 /// Parses a UUID in any accepted spelling and returns it lowercase hyphenated.
 pub fn normalize_uuid(field: &str, value: &str) -> Result<String, ModelError> {
+    parse_uuid(field, value).map(|u| u.hyphenated().to_string())
+}
+
+fn parse_uuid(field: &str, value: &str) -> Result<Uuid, ModelError> {
     Uuid::parse_str(value)
-        .map(|u| u.hyphenated().to_string())
         .map_err(|e| ModelError::field(field, format!("`{}` is not a UUID: {e}", clip(value))))
+}
+
+/// [`normalize_uuid`] in place, allocating only when the id is not canonical already.
+pub(crate) fn normalize_uuid_in(field: &str, value: &mut String) -> Result<(), ModelError> {
+    let uuid = parse_uuid(field, value)?;
+    let mut buf = Uuid::encode_buffer();
+    let canonical = uuid.hyphenated().encode_lower(&mut buf);
+    if value.as_str() != canonical {
+        *value = canonical.to_string();
+    }
+    Ok(())
 }
 
 /// A UUID-shaped id derived from the given parts, so that the same record always gets the

@@ -164,3 +164,88 @@ fn abort_after_delta_commit_before_wal_truncation() {
 fn abort_right_after_wal_truncation() {
     scenario(Some("flush.after_truncate@1"), None);
 }
+
+/// A file of two runs over three tables: each a header, 20 events and 2 scores.
+fn bulk_file(dir: &Path) -> std::path::PathBuf {
+    let mut lines = Vec::new();
+    for r in 1..=2 {
+        let run = format!("01900000-0000-7000-8000-00000000d00{r}");
+        lines.push(format!(
+            r#"{{"type":"run","run_id":"{run}","collection":"crash","status":"succeeded","started_at":"2026-11-01T10:00:00Z"}}"#
+        ));
+        for seq in 0..20 {
+            lines.push(format!(
+                r#"{{"type":"event","run_id":"{run}","seq":{seq},"ts":"2026-11-01T10:00:00Z","kind":"log","text":"e{seq}"}}"#
+            ));
+        }
+        for n in 0..2 {
+            lines.push(format!(
+                r#"{{"type":"score","score_id":"s{r}{n}","run_id":"{run}","grader_kind":"programmatic","grader_name":"g","criterion":"c{n}","value":1,"created_at":"2026-11-01T10:00:00Z"}}"#
+            ));
+        }
+    }
+    let file = dir.join("bulk.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    file
+}
+
+/// Rows and distinct keys per table: (runs, events, scores), each as (rows, distinct).
+fn bulk_counts(root: &Path) -> Vec<(u64, u64)> {
+    let row = &sql_json(
+        root,
+        "SELECT (SELECT count(*) FROM runs) AS r, (SELECT count(DISTINCT run_id) FROM runs) AS rd, \
+         (SELECT count(*) FROM events) AS e, \
+         (SELECT count(DISTINCT concat(run_id, '/', CAST(seq AS VARCHAR))) FROM events) AS ed, \
+         (SELECT count(*) FROM scores) AS s, (SELECT count(DISTINCT score_id) FROM scores) AS sd",
+    )[0];
+    let n = |k: &str| row[k].as_u64().unwrap();
+    vec![(n("r"), n("rd")), (n("e"), n("ed")), (n("s"), n("sd"))]
+}
+
+/// A bulk load that dies at `failpoint` is, after the next writer opens the store, either
+/// whole (`whole`) or absent; loading the file again leaves one copy of each row.
+fn bulk_scenario(failpoint: &str, whole: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    let file = bulk_file(dir.path());
+    let out = wharf(&root)
+        .env("WHARF_FAILPOINT", failpoint)
+        .env("WHARF__INGEST__BATCH_LINES", "4")
+        .arg("ingest")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "{failpoint}: the load was not stopped"
+    );
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    let out = wharf(&root).arg("ingest").arg(&empty).output().unwrap();
+    assert!(out.status.success(), "{failpoint}: {}", stderr(&out));
+    let full = vec![(2, 2), (40, 40), (4, 4)];
+    let none = vec![(0, 0), (0, 0), (0, 0)];
+    let expected = if whole { &full } else { &none };
+    assert_eq!(&bulk_counts(&root), expected, "{failpoint}: after recovery");
+    let manifests = std::fs::read_dir(root.join("wal"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("bulk-")
+        })
+        .count();
+    assert_eq!(manifests, 0, "{failpoint}: manifest left after recovery");
+    let out = wharf(&root).arg("ingest").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{failpoint}: {}", stderr(&out));
+    assert_eq!(bulk_counts(&root), full, "{failpoint}: loaded again");
+}
+
+#[test]
+fn a_bulk_load_is_in_every_table_or_in_none_across_crashes() {
+    // Mid-load (nothing committed), after the manifest (nothing committed yet), after the
+    // first and the second of three table commits.
+    bulk_scenario("bulk.after_block@3", false);
+    bulk_scenario("bulk.after_manifest", true);
+    bulk_scenario("bulk.after_commit@1", true);
+    bulk_scenario("bulk.after_commit@2", true);
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use wharf_ingest::{CompactOptions, IngestConfig, OpenMode, S3Config, StorageConfig};
 use wharf_model::parse_line;
 use wharf_query::{QueryConfig, Scope, Session};
-use wharf_tests::{ingest_file, open_store_with};
+use wharf_tests::{bulk_file, ingest_file, open_store_with};
 
 use crate::cli::{count_types, sample};
 
@@ -31,6 +31,8 @@ async fn suite(storage: StorageConfig, wal: &Path) {
     let expected = count_types(&sample());
     let events = expected["event"] as i64;
     let runs = expected["run"] as i64;
+    // Rows the bulk load below adds, in collection `bulk`.
+    let bulk_events = 50;
     {
         let store = open_store_with(storage.clone(), ingest.clone(), OpenMode::Write)
             .await
@@ -55,6 +57,36 @@ async fn suite(storage: StorageConfig, wal: &Path) {
         assert_eq!(
             count(&store, Scope::All, "SELECT count(*) FROM events").await,
             events
+        );
+
+        // A bulk load: of the same file, nothing new; of new rows, committed on this
+        // backend (staged files uploaded, then one commit per table).
+        let again = bulk_file(&store, &sample()).await.unwrap();
+        assert_eq!(again.receipt.accepted_total(), 0);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bulk.jsonl");
+        let lines: Vec<String> = (0..bulk_events)
+            .map(|seq| {
+                format!(
+                    r#"{{"type":"event","run_id":"01900000-0000-7000-8000-0000000000bb","collection":"bulk","seq":{seq},"ts":"2026-11-05T00:00:00Z","kind":"log","text":"bulk {seq}"}}"#
+                )
+            })
+            .collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let loaded = bulk_file(&store, &file).await.unwrap();
+        assert_eq!(loaded.receipt.accepted_total() as i64, bulk_events);
+        assert_eq!(
+            count(
+                &store,
+                Scope::Collection("bulk".into()),
+                "SELECT count(*) FROM events"
+            )
+            .await,
+            bulk_events
+        );
+        assert_eq!(
+            count(&store, Scope::All, "SELECT count(*) FROM events").await,
+            events + bulk_events
         );
 
         // Fresh rows are visible before any flush.
@@ -90,7 +122,7 @@ async fn suite(storage: StorageConfig, wal: &Path) {
             .unwrap();
         assert_eq!(
             count(&reader, Scope::All, "SELECT count(*) FROM events").await,
-            events
+            events + bulk_events
         );
         assert_eq!(
             count(
@@ -115,7 +147,7 @@ async fn suite(storage: StorageConfig, wal: &Path) {
             .unwrap();
         assert_eq!(
             count(&store, Scope::All, "SELECT count(*) FROM events").await,
-            events
+            events + bulk_events
         );
         assert_eq!(
             count(

@@ -42,6 +42,34 @@ pub async fn ingest_file(store: &Store, file: &Path) -> anyhow::Result<source::I
     Ok(summary)
 }
 
+/// Loads a native-format file as one bulk load (what `wharf ingest FILE` does) and commits
+/// it; fails on a file with bad lines.
+pub async fn bulk_file(
+    store: &Store,
+    file: &Path,
+) -> anyhow::Result<wharf_ingest::bulk::FileReport> {
+    let opts = wharf_ingest::bulk::BulkOptions {
+        default_collection: store.config().default_collection.clone(),
+        batch_lines: store.config().batch_lines,
+        max_line_bytes: store.config().max_line_bytes,
+    };
+    let mut bulk = store.bulk(opts).await?;
+    let path = file.to_path_buf();
+    let report = bulk
+        .load(
+            move || std::fs::File::open(&path),
+            &file.display().to_string(),
+            std::sync::Arc::new(|_| {}),
+        )
+        .await?;
+    if report.error_count > 0 {
+        bulk.abort().await;
+        anyhow::bail!("{}: {:?}", file.display(), report.errors);
+    }
+    bulk.commit().await?;
+    Ok(report)
+}
+
 /// A writable store under `dir` holding `file`.
 pub async fn store_with_file(dir: &Path, file: &Path) -> anyhow::Result<Store> {
     let store = open_store(&dir.display().to_string(), OpenMode::Write).await?;

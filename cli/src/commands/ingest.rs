@@ -1,14 +1,16 @@
-//! `wharf ingest FILE...`: check every file, then write them as acknowledged batches.
+//! `wharf ingest FILE...`: files are loaded in one bulk load (every line checked, nothing
+//! written unless every file is good, then committed at once); `-` streams standard input
+//! as acknowledged batches.
 
-use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use wharf_ingest::check::{self, CheckOptions, Checked};
+use wharf_ingest::bulk::{BulkLoad, BulkOptions, FileReport};
 use wharf_ingest::source::{self, Chunk, InputSummary, StreamOptions};
 use wharf_ingest::{IngestError, OpenMode, Receipt, Store};
 use wharf_model::Table;
@@ -25,7 +27,8 @@ pub struct IngestArgs {
     /// Collection for records that name none (default: ingest.default_collection).
     #[arg(long)]
     collection: Option<String>,
-    /// Print `ack <txn> <last line>` on stdout after each durable batch.
+    /// Print an `ack` line on stdout after each durable batch of a stream (and one per file
+    /// once the files are committed).
     #[arg(long)]
     ack: bool,
     /// Lines per acknowledged batch (default: ingest.batch_lines).
@@ -45,47 +48,39 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> 
     }
     let stdin = Path::new("-");
     let files: Vec<&PathBuf> = args.files.iter().filter(|f| f.as_path() != stdin).collect();
-    let check = CheckOptions {
-        default_collection: ingest.default_collection.clone(),
-        batch_lines: ingest.batch_lines,
-        max_line_bytes: ingest.max_line_bytes,
-    };
-    let mut checked = VecDeque::new();
-    let mut bad = 0;
-    for file in &files {
-        let result = check_file(file, &check).await?;
-        if result.error_count > 0 {
-            let mut err = std::io::stderr().lock();
-            for e in &result.errors {
-                writeln!(err, "{}: {e}", file.display())?;
-            }
-            if result.error_count > result.errors.len() {
-                writeln!(
-                    err,
-                    "{}: ... and {} more",
-                    file.display(),
-                    result.error_count - result.errors.len()
-                )?;
-            }
-            bad += result.error_count;
-        }
-        checked.push_back(result);
-    }
-    if bad > 0 {
-        return Err(BadInput(format!("{bad} invalid line(s); nothing was ingested")).into());
-    }
     let root = wharf_ingest::StorageRoot::parse(&config.storage)?;
     let store = Store::open(root, ingest.clone(), OpenMode::Write).await?;
     let mut total = InputSummary::default();
-    for path in &args.files {
-        let summary = if path.as_path() == stdin {
-            ingest_stream(&store, &ingest, args.ack).await?
-        } else {
-            let file = checked
-                .pop_front()
-                .ok_or_else(|| anyhow::anyhow!("{} was not checked", path.display()))?;
-            ingest_file(&store, path, file, args.ack).await?
+    if !files.is_empty() {
+        let opts = BulkOptions {
+            default_collection: ingest.default_collection.clone(),
+            batch_lines: ingest.batch_lines,
+            max_line_bytes: ingest.max_line_bytes,
         };
+        let mut bulk = store.bulk(opts).await?;
+        let reports = match load_files(&mut bulk, &files).await {
+            Ok(reports) => reports,
+            Err(e) => {
+                bulk.abort().await;
+                return Err(e);
+            }
+        };
+        let bad: usize = reports.iter().map(|r| r.error_count).sum();
+        if bad > 0 {
+            bulk.abort().await;
+            return Err(BadInput(format!("{bad} invalid line(s); nothing was ingested")).into());
+        }
+        let id = bulk.commit().await.context("committing the files")?;
+        for report in &reports {
+            if args.ack {
+                let chunk = id.map_or_else(|| "-".to_string(), |id| format!("bulk-{id}"));
+                print_ack(&chunk, report.lines, &report.receipt);
+            }
+            add(&mut total, &summary_of(report, id));
+        }
+    }
+    if files.len() < args.files.len() {
+        let summary = ingest_stream(&store, &ingest, args.ack).await?;
         add(&mut total, &summary);
     }
     store.flush().await?;
@@ -93,33 +88,54 @@ pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// The check pass of one file (every line parsed; the file's batches kept encoded).
-async fn check_file(path: &Path, opts: &CheckOptions) -> anyhow::Result<Checked> {
-    let owned = path.to_path_buf();
-    let opts = opts.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<Checked> {
-        let file =
-            std::fs::File::open(&owned).with_context(|| format!("opening {}", owned.display()))?;
-        let name = owned.display().to_string();
-        check::check(file, &opts, &name).with_context(|| format!("reading {name}"))
-    })
-    .await?
+/// Loads every file into `bulk`, printing each file's errors. Files with errors stage
+/// nothing.
+async fn load_files(bulk: &mut BulkLoad, files: &[&PathBuf]) -> anyhow::Result<Vec<FileReport>> {
+    let mut reports = Vec::new();
+    for file in files {
+        let path = file.to_path_buf();
+        let name = path.display().to_string();
+        std::fs::File::open(&path).with_context(|| format!("opening {name}"))?;
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let bar = progress(size, &name);
+        let moved = bar.clone();
+        let report = bulk
+            .load(
+                move || std::fs::File::open(&path),
+                &name,
+                Arc::new(move |bytes| moved.set_position(bytes)),
+            )
+            .await
+            .with_context(|| format!("reading {name}"));
+        bar.finish_and_clear();
+        let report = report?;
+        if report.error_count > 0 {
+            let mut err = std::io::stderr().lock();
+            for e in &report.errors {
+                writeln!(err, "{name}: {e}")?;
+            }
+            if report.error_count > report.errors.len() {
+                writeln!(
+                    err,
+                    "{name}: ... and {} more",
+                    report.error_count - report.errors.len()
+                )?;
+            }
+        }
+        reports.push(report);
+    }
+    Ok(reports)
 }
 
-async fn ingest_file(
-    store: &Store,
-    path: &Path,
-    checked: Checked,
-    ack: bool,
-) -> anyhow::Result<InputSummary> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let name = path.display().to_string();
-    let reread = std::fs::File::open(path).with_context(|| format!("opening {name}"))?;
-    let bar = progress(size, &name);
-    let acks = on_ack(ack, Some(&bar));
-    let result = check::ingest_checked(store, checked, reread, &name, acks).await;
-    bar.finish_and_clear();
-    outcome(result, &name)
+/// A loaded file as the summary counts it.
+fn summary_of(report: &FileReport, id: Option<u64>) -> InputSummary {
+    let mut receipt = report.receipt.clone();
+    receipt.txn = id;
+    InputSummary {
+        lines: report.lines,
+        records: report.records,
+        receipt,
+    }
 }
 
 async fn ingest_stream(
@@ -134,31 +150,32 @@ async fn ingest_stream(
         eager: true,
     };
     let name = "<stdin>";
-    let result = source::ingest_reader(store, std::io::stdin(), opts, name, on_ack(ack, None));
+    let result = source::ingest_reader(store, std::io::stdin(), opts, name, on_ack(ack));
     outcome(result.await, name)
 }
 
-/// What happens after each durable batch: the progress bar moves, `--ack` prints a line.
-fn on_ack(ack: bool, bar: Option<&ProgressBar>) -> impl FnMut(&Chunk, &Receipt) + '_ {
+/// What happens after each durable batch of a stream: `--ack` prints a line.
+fn on_ack(ack: bool) -> impl FnMut(&Chunk, &Receipt) {
     move |chunk, receipt| {
-        if let Some(bar) = bar {
-            bar.set_position(chunk.bytes);
-        }
         if ack {
-            let mut out = std::io::stdout().lock();
             let txn = receipt
                 .txn
                 .map_or_else(|| "-".to_string(), |t| t.to_string());
-            let _ = writeln!(
-                out,
-                "ack txn={txn} line={} accepted={} duplicates={}",
-                chunk.last_line,
-                receipt.accepted_total(),
-                receipt.duplicates
-            );
-            let _ = out.flush();
+            print_ack(&txn, chunk.last_line, receipt);
         }
     }
+}
+
+/// One `ack` line: what became durable, up to which line, with how many new rows.
+fn print_ack(txn: &str, line: u64, receipt: &Receipt) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "ack txn={txn} line={line} accepted={} duplicates={}",
+        receipt.accepted_total(),
+        receipt.duplicates
+    );
+    let _ = out.flush();
 }
 
 fn outcome(result: Result<InputSummary, IngestError>, name: &str) -> anyhow::Result<InputSummary> {

@@ -93,7 +93,7 @@ fn default_ts_source() -> TsSource {
 
 impl EventRecord {
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
-        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        ids::normalize_uuid_in("run_id", &mut self.run_id)?;
         check_collection(&self.collection)?;
         attempt_range(self.attempt)?;
         non_negative("seq", Some(self.seq))?;

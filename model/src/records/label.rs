@@ -63,7 +63,7 @@ impl LabelRecord {
     }
 
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
-        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        ids::normalize_uuid_in("run_id", &mut self.run_id)?;
         check_collection(&self.collection)?;
         not_blank("key", &self.key)?;
         finite("value_num", self.value_num, None)?;

@@ -109,7 +109,7 @@ fn default_source() -> RunSource {
 
 impl RunRecord {
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
-        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        ids::normalize_uuid_in("run_id", &mut self.run_id)?;
         if let Some(parent) = &self.parent_run_id {
             self.parent_run_id = Some(ids::normalize_uuid("parent_run_id", parent)?);
         }

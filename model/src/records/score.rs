@@ -61,7 +61,7 @@ pub struct ScoreRecord {
 
 impl ScoreRecord {
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
-        self.run_id = ids::normalize_uuid("run_id", &self.run_id)?;
+        ids::normalize_uuid_in("run_id", &mut self.run_id)?;
         check_collection(&self.collection)?;
         attempt_range(self.attempt)?;
         not_blank("grader_name", &self.grader_name)?;
