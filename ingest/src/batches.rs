@@ -81,12 +81,7 @@ fn build_part(records: Vec<Record>) -> Result<Vec<TableBatch>, IngestError> {
     for record in records {
         rows.push(record);
     }
-    encode(&rows)
-}
-
-/// The batches of `rows` (collections filled), each with its WAL frame.
-pub(crate) fn encode(rows: &Rows) -> Result<Vec<TableBatch>, IngestError> {
-    rows.batches()?
+    rows.into_batches()?
         .into_iter()
         .map(|(table, batch)| {
             let frame = Frame::encode(table, &batch)?;

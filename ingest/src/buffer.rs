@@ -10,7 +10,7 @@ use crate::keys::{KeyHash, KeySet};
 /// Bytes of Arrow data a batch holds: its buffers' lengths. (Capacities would count a
 /// decoded batch's share of its frame body, and that whole body once per array that
 /// points into it: flushes would come early and files small.)
-pub(crate) fn data_bytes(batch: &RecordBatch) -> usize {
+fn data_bytes(batch: &RecordBatch) -> usize {
     fn of(data: &ArrayData) -> usize {
         data.buffers().iter().map(|b| b.len()).sum::<usize>()
             + data.nulls().map_or(0, |n| n.buffer().len())

@@ -95,7 +95,6 @@ async fn load_files(bulk: &mut BulkLoad, files: &[&PathBuf]) -> anyhow::Result<V
     for file in files {
         let path = file.to_path_buf();
         let name = path.display().to_string();
-        std::fs::File::open(&path).with_context(|| format!("opening {name}"))?;
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let bar = progress(size, &name);
         let moved = bar.clone();
