@@ -28,7 +28,13 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[command(
     name = "wharf",
     version,
-    about = "Agent trajectories as Delta tables, queried with SQL"
+    about = "Run AI coding agents on runbooks, grade them, and query their trajectories with SQL",
+    long_about = "Run AI coding agents on runbooks, grade them, and query their trajectories with SQL.\n\n\
+wharf runs an agent CLI (Claude Code, Codex, Gemini CLI, opencode, Hermes, or any command) on a \
+runbook in a bubblewrap sandbox, grades what it produced (checks, the runbook's verification, \
+an LLM judge), and records every trajectory (runs, events, scores, labels, artifacts, model \
+calls) as Delta tables you query with SQL. `wharf serve` is the service: API, dashboards and \
+runs; `wharf serve --demo` fills a demo collection to look at."
 )]
 struct Cli {
     /// Config file (TOML). Default: ./wharf.toml when it exists.

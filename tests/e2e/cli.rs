@@ -146,6 +146,21 @@ fn every_output_format_encodes_the_same_rows() {
 }
 
 #[test]
+fn help_says_what_wharf_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = wharf(dir.path()).arg("-h").output().unwrap();
+    assert!(short.status.success(), "{}", stderr(&short));
+    let first = stdout(&short).lines().next().unwrap_or_default().to_owned();
+    for word in ["agents", "runbooks", "grade", "trajectories", "SQL"] {
+        assert!(first.contains(word), "`{word}` missing from: {first}");
+    }
+    let long = stdout(&wharf(dir.path()).arg("--help").output().unwrap());
+    let long = long.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(long.contains("bubblewrap sandbox"), "{long}");
+    assert!(long.contains("wharf serve --demo"), "{long}");
+}
+
+#[test]
 fn tables_lists_every_column_of_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     let out = wharf(dir.path())
