@@ -21,6 +21,34 @@ use wharf_ingest::{OpenMode, StorageRoot, Store};
 
 use crate::config::Config;
 
+/// Whether an engine needs its sandbox backend (see [`run::start_engine`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sandboxes {
+    /// No backend, no engine: `wharf run` and `wharf grade` have nothing else to do.
+    Required,
+    /// Without a backend the engine starts with runs disabled, saying why: `wharf serve`
+    /// still serves SQL, imports and the dashboards.
+    Optional,
+}
+
+/// What an engine is built from. A bare `&Config` needs sandboxes.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineSetup<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// Whether a missing sandbox backend stops the start.
+    pub sandboxes: Sandboxes,
+}
+
+impl<'a> From<&'a Config> for EngineSetup<'a> {
+    fn from(config: &'a Config) -> Self {
+        EngineSetup {
+            config,
+            sandboxes: Sandboxes::Required,
+        }
+    }
+}
+
 /// Opens the configured store.
 pub async fn open_store(config: &Config, mode: OpenMode) -> anyhow::Result<Store> {
     let root = StorageRoot::parse(&config.storage)?;

@@ -9,6 +9,7 @@ mod commands;
 pub mod config;
 mod exit;
 mod grader;
+mod recent_samples;
 mod samples;
 
 use std::path::PathBuf;

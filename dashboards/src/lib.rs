@@ -23,6 +23,7 @@ pub mod escape;
 pub mod filters;
 pub mod layout;
 pub mod login;
+pub mod notice;
 pub mod overview;
 pub mod preview;
 mod rows;

@@ -135,7 +135,8 @@ impl RunService {
     }
 
     /// Checks `request` (runbook, files, agent, provider, secrets) and queues it. An
-    /// `Err` means nothing was queued.
+    /// `Err` means nothing was queued; on a server whose sandbox backend is unavailable
+    /// every submission is refused with the reason.
     pub async fn submit(
         &self,
         collection: &str,
@@ -143,6 +144,9 @@ impl RunService {
         submission: Submission,
     ) -> Result<RunState, EngineError> {
         let inner = &self.inner;
+        if let Some(reason) = inner.engine.backend.unavailable() {
+            return Err(wharf_sandbox::SandboxError::Unavailable(reason.to_owned()).into());
+        }
         request.collection = Some(collection.to_owned());
         let run_id = request
             .run_id

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub enum SandboxError {
     /// bubblewrap is not installed or not runnable.
     #[error(
-        "bubblewrap (`{path}`) is not available: {source}; install the Debian package `bubblewrap`"
+        "bubblewrap (`{path}`) is not available: {source}; install it with `apt-get install bubblewrap` (or set sandbox.bwrap to its path)"
     )]
     BwrapMissing {
         /// Configured bwrap path.
@@ -72,6 +72,10 @@ pub enum SandboxError {
         /// The bound.
         limit: u64,
     },
+    /// This server makes no sandboxes (see [`crate::UnavailableBackend`]); the reason says
+    /// what failed and how to fix it.
+    #[error("runs are disabled on this server: {0}")]
+    Unavailable(String),
 }
 
 impl SandboxError {

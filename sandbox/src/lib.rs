@@ -4,6 +4,8 @@
 //! command run in it obeys: namespaces, a read-only snapshot underneath, resource limits
 //! over the whole process tree, and a network policy. [`BwrapBackend`] implements it with
 //! bubblewrap; other backends (Docker, Kubernetes) can implement the same trait.
+//! [`UnavailableBackend`] stands in when none can start: it refuses every sandbox with the
+//! reason, so a server without bubblewrap still serves everything but runs.
 
 mod bwrap;
 mod cgroup;
@@ -18,6 +20,7 @@ mod proxy;
 mod relay;
 mod spawn;
 mod spec;
+mod unavailable;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -31,6 +34,7 @@ pub use limits::Limits;
 pub use policy::{DEFAULT_REGISTRIES, HostPattern, Network, NetworkPolicy, parse_allowlist};
 pub use proxy::EgressDecision;
 pub use spec::{SandboxSpec, paths};
+pub use unavailable::UnavailableBackend;
 
 /// One sandbox: create it through a [`Backend`], run commands in it, read what they wrote.
 #[async_trait::async_trait]
@@ -62,4 +66,9 @@ pub trait Sandbox: Send + Sync + std::fmt::Debug {
 pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Creates a sandbox.
     async fn create(&self, spec: SandboxSpec) -> Result<Arc<dyn Sandbox>, SandboxError>;
+    /// Why this backend cannot make sandboxes at all (what failed and how to fix it), so
+    /// callers refuse runs up front; `None` when it can.
+    fn unavailable(&self) -> Option<&str> {
+        None
+    }
 }

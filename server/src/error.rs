@@ -110,6 +110,9 @@ impl From<EngineError> for ApiError {
                 "the runbook has errors; nothing was started:\n{diagnostics}"
             )),
             EngineError::Catalog(c) => c.into(),
+            EngineError::Sandbox(e @ wharf_sandbox::SandboxError::Unavailable(_)) => {
+                ApiError::Unavailable(e.to_string())
+            }
             e @ (EngineError::InputFile { .. }
             | EngineError::Param(_)
             | EngineError::Runtime(_)

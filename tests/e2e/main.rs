@@ -15,6 +15,7 @@ mod crash;
 mod dashboard_queries;
 mod dashboards;
 mod interop;
+mod no_sandbox;
 mod run;
 mod serve;
 mod service;

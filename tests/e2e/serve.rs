@@ -1602,4 +1602,74 @@ async fn serve_demo_fills_a_demo_collection_with_real_runs() {
     // The demo collection is its own: the admin token's collection has none of these.
     let (_, mine) = service.get("/api/v1/runs", &service.token).await;
     assert_eq!(mine["data"].as_array().map(Vec::len), Some(0), "{mine}");
+    assert_demo_samples(&service, &demo).await;
+}
+
+/// The demo collection holds the bundled sample runs, with their tool calls, tokens and
+/// cost, spread over the seven days ending now, and its pages say how to add real runs.
+pub async fn assert_demo_samples(service: &Service, demo: &str) {
+    let samples =
+        std::fs::read_to_string(repo().join("examples/trajectories/sample-runs.jsonl")).unwrap();
+    let ids: Vec<String> = samples
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|r| r["type"] == "run")
+        .map(|r| format!("'{}'", r["run_id"].as_str().unwrap()))
+        .collect();
+    let ids = ids.join(", ");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let rows = loop {
+        let rows = service
+            .sql(
+                demo,
+                &format!(
+                    "SELECT count(*) AS runs, sum(input_tokens + output_tokens) AS tokens, \
+                            sum(cost_usd) AS cost, \
+                            count(DISTINCT date_trunc('day', started_at)) AS days, \
+                            min(started_at) >= now() - INTERVAL '7 days 10 minutes' AS recent, \
+                            max(ended_at) <= now() AS past, \
+                            max(started_at) >= now() - INTERVAL '1 day' AS today \
+                     FROM runs WHERE run_id IN ({ids})"
+                ),
+            )
+            .await;
+        if rows.first().is_some_and(|r| r["runs"] == 12) {
+            break rows;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the samples were not imported: {rows:?}\n{}",
+            service.log.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let r = &rows[0];
+    assert!(r["tokens"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["cost"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(
+        r["days"].as_i64().unwrap() >= 7,
+        "spread over the week: {r}"
+    );
+    assert_eq!(r["recent"], true, "{r}");
+    assert_eq!(r["past"], true, "{r}");
+    assert_eq!(r["today"], true, "{r}");
+    let calls = service
+        .sql(
+            demo,
+            &format!("SELECT count(*) AS n FROM tool_calls WHERE run_id IN ({ids})"),
+        )
+        .await;
+    assert!(calls[0]["n"].as_i64().unwrap() > 0, "{calls:?}");
+    let page = service
+        .req(reqwest::Method::GET, "/", Some(demo))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Demo collection."), "{html}");
+    assert!(
+        html.contains("<code>wharf runtimes install codex claude-code</code>"),
+        "{html}"
+    );
 }

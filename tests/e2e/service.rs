@@ -30,6 +30,8 @@ pub struct Service {
     pub child: Option<Child>,
     /// Extra `wharf serve` arguments.
     pub args: Vec<String>,
+    /// Extra environment variables of the process.
+    pub env: Vec<(String, String)>,
     pub log: Arc<Mutex<String>>,
     pub url: String,
     pub token: String,
@@ -55,6 +57,12 @@ impl Service {
     /// A service with `extra` config (`{dir}` stands for its directory) and extra
     /// `wharf serve` arguments.
     pub fn start_full(script: &str, extra: &str, args: &[&str]) -> Service {
+        Service::start_env(script, extra, args, &[])
+    }
+
+    /// [`Service::start_full`] with extra environment variables (`WHARF__SECTION__KEY`
+    /// overrides the config file).
+    pub fn start_env(script: &str, extra: &str, args: &[&str], env: &[(&str, &str)]) -> Service {
         let dir = tempfile::tempdir().unwrap();
         let mock = MockServer::start(Script::from_yaml_str(script).unwrap()).unwrap();
         let tools = tools_dir().unwrap_or_else(|| dir.path().join("tools"));
@@ -93,6 +101,10 @@ webhook_base_delay_ms = 200
             config,
             child: None,
             args: Vec::new(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             log: Arc::default(),
             url: String::new(),
             token: String::new(),
@@ -117,6 +129,7 @@ webhook_base_delay_ms = 200
             .arg(&self.config)
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

@@ -128,24 +128,33 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Builds the engine from config: store, artifact storage, sandbox backend, gateway.
+/// Builds the engine from config: store, artifact storage, sandbox backend, gateway. When
+/// bubblewrap cannot start, a [`super::Sandboxes::Required`] setup (a bare `&Config`) fails
+/// with the reason; an optional one gets a backend that refuses every run with it.
 pub async fn start_engine(
-    config: &Config,
+    setup: impl Into<super::EngineSetup<'_>>,
 ) -> anyhow::Result<(Engine, wharf_gateway::GatewayServer)> {
+    let super::EngineSetup { config, sandboxes } = setup.into();
     let store = Arc::new(super::open_store(config, OpenMode::Write).await?);
     let objects = ObjectStorage::open(store.root())?;
     let mut sandbox = config.sandbox.clone();
     if sandbox.init_path.is_none() {
         sandbox.init_path = default_init();
     }
-    let backend = BwrapBackend::new(sandbox.clone()).await?;
+    let backend: Arc<dyn wharf_sandbox::Backend> = match BwrapBackend::new(sandbox.clone()).await {
+        Ok(b) => Arc::new(b),
+        Err(e) if sandboxes == super::Sandboxes::Optional => {
+            Arc::new(wharf_sandbox::UnavailableBackend::new(e.to_string()))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let sink = Arc::new(StoreSink::new(store.clone()));
     let gateway = Gateway::new(config.gateway.clone(), sink.clone())?;
     let server = gateway.serve("127.0.0.1:0")?;
     let engine = Engine {
         store,
         objects,
-        backend: Arc::new(backend),
+        backend,
         sandbox,
         gateway,
         gateway_addr: server.local_addr(),

@@ -1,6 +1,8 @@
 //! `wharf serve`: the service on 127.0.0.1 (by default) with embedded defaults: SQLite
 //! catalog, local object store, bubblewrap sandboxes, and the built-in mock-llm as the
 //! model provider when no provider key is configured (clearly labelled offline mode).
+//! Without bubblewrap it still starts, with runs disabled and the reason shown on stderr,
+//! in `/healthz` and on every dashboard page.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,9 +24,10 @@ pub struct ServeArgs {
     /// Never use the built-in mock-llm, even without a provider key.
     #[arg(long)]
     no_offline: bool,
-    /// Fill a `demo` collection by running the bundled example runbook (every installed
-    /// agent CLI, plus `command` runs that pass, pass after feedback, and never pass),
-    /// labelled `demo=true`. Its token is saved to `<state_dir>/demo-token`.
+    /// Fill a `demo` collection: the bundled sample trajectories spread over the last 7
+    /// days, and runs of the bundled example runbook (every installed agent CLI, plus
+    /// `command` runs that pass, pass after feedback, and never pass) labelled `demo=true`
+    /// when sandboxes are available. Its token is saved to `<state_dir>/demo-token`.
     #[arg(long)]
     demo: bool,
 }
@@ -82,7 +85,12 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let (engine, _gateway) = super::run::start_engine(&config).await?;
+    let (engine, _gateway) = super::run::start_engine(super::EngineSetup {
+        config: &config,
+        sandboxes: super::Sandboxes::Optional,
+    })
+    .await?;
+    let runs_disabled = engine.backend.unavailable().map(str::to_owned);
     let catalog = wharf_server::open_catalog(&server_config).await?;
     let server = wharf_server::start(
         engine,
@@ -100,6 +108,12 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
             env!("CARGO_PKG_VERSION"),
             server.addr
         );
+        if let Some(reason) = &runs_disabled {
+            let _ = writeln!(
+                err,
+                "RUNS DISABLED: {reason}. SQL, imports, the API and the dashboards work; run submissions are refused until bubblewrap is installed and the server restarted."
+            );
+        }
         if offline {
             let _ = writeln!(
                 err,
@@ -129,6 +143,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let base = format!("http://{}", server.addr);
         let state_dir = server_config.state_dir.clone();
         let tools = config.sandbox.tools_dir.clone();
+        let runs_disabled = runs_disabled.clone();
         tokio::spawn(async move {
             let mut err = std::io::stderr();
             let admin = std::fs::read_to_string(state_dir.join(wharf_server::TOKEN_FILE))
@@ -141,21 +156,36 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
                 );
                 return;
             };
-            match super::serve_demo::fill(&base, &state_dir, &admin, &tools).await {
-                Ok(0) => {
+            let filled = super::serve_demo::fill(
+                &base,
+                &state_dir,
+                &admin,
+                &tools,
+                runs_disabled.as_deref(),
+            )
+            .await;
+            let demo = super::serve_demo::DEMO_COLLECTION;
+            let token = state_dir.join(super::serve_demo::DEMO_TOKEN_FILE);
+            match filled {
+                Ok(filled) => {
                     let _ = writeln!(
                         err,
-                        "demo: the `{}` collection already has runs; none started",
-                        super::serve_demo::DEMO_COLLECTION
+                        "demo: {} sample run(s) imported into collection `{demo}` (spread over the last 7 days); its token is in {}",
+                        filled.imported,
+                        token.display()
                     );
-                }
-                Ok(n) => {
-                    let _ = writeln!(
-                        err,
-                        "demo: {n} run(s) started in collection `{}` (labelled demo=true); its token is in {}",
-                        super::serve_demo::DEMO_COLLECTION,
-                        state_dir.join(super::serve_demo::DEMO_TOKEN_FILE).display()
-                    );
+                    match filled.skipped {
+                        Some(why) => {
+                            let _ = writeln!(err, "demo: no run started: {why}");
+                        }
+                        None => {
+                            let _ = writeln!(
+                                err,
+                                "demo: {} run(s) started in collection `{demo}` (labelled demo=true)",
+                                filled.started
+                            );
+                        }
+                    }
                 }
                 Err(e) => {
                     let _ = writeln!(err, "demo: {e}");

@@ -1,8 +1,10 @@
-//! `wharf serve --demo`: a `demo` collection filled by really running the bundled example
-//! runbook through the service, so the dashboards have something to show on a fresh
-//! machine. Every agent CLI that is installed runs it (offline, the built-in mock-llm
-//! answers them); the `command` runtime adds runs that pass at once, pass after the
-//! evaluation's feedback, and never pass. Every run is labelled `demo=true`.
+//! `wharf serve --demo`: a `demo` collection that looks like a team's week on a fresh
+//! machine. The bundled sample trajectories (agent runs with tool calls, tokens, cost and
+//! scores) are imported through the service with their times moved into the last seven
+//! days; then, when sandboxes are available, the bundled example runbook really runs: every
+//! agent CLI that is installed (offline, the built-in mock-llm answers them), and `command`
+//! runs that pass at once, pass after the evaluation's feedback, and never pass, each
+//! labelled `demo=true`.
 
 use std::io::Write;
 use std::path::Path;
@@ -12,8 +14,8 @@ use serde_json::{Value, json};
 
 /// The bundled example runbook.
 const WRITE_REPORT: &str = include_str!("../../../examples/runbooks/write-report.md");
-/// The collection the demo fills.
-pub const DEMO_COLLECTION: &str = "demo";
+/// The collection the demo fills (the server shows its notice there).
+pub const DEMO_COLLECTION: &str = wharf_server::DEMO_COLLECTION;
 /// Where the demo collection's token is saved.
 pub const DEMO_TOKEN_FILE: &str = "demo-token";
 
@@ -59,14 +61,27 @@ fn runs(tools_dir: &Path) -> Vec<(String, Value)> {
     out
 }
 
-/// Creates the demo collection (once) and submits the demo runs unless it has runs
-/// already; returns how many were started.
+/// What [`fill`] did.
+#[derive(Debug, Default)]
+pub struct Filled {
+    /// Sample runs the import added (0 when an earlier start imported them).
+    pub imported: usize,
+    /// Runs submitted.
+    pub started: usize,
+    /// Why no run was submitted, when none was.
+    pub skipped: Option<String>,
+}
+
+/// Creates the demo collection (once), imports the sample trajectories into it, and,
+/// unless `runs_disabled` says why sandboxes are unavailable, submits the demo runs when
+/// the collection has none yet.
 pub async fn fill(
     base: &str,
     state_dir: &Path,
     admin_token: &str,
     tools_dir: &Path,
-) -> anyhow::Result<usize> {
+    runs_disabled: Option<&str>,
+) -> anyhow::Result<Filled> {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()?;
@@ -89,6 +104,14 @@ pub async fn fill(
             token
         }
     };
+    let mut filled = Filled {
+        imported: import_samples(&http, base, &token).await?,
+        ..Filled::default()
+    };
+    if let Some(reason) = runs_disabled {
+        filled.skipped = Some(format!("runs are disabled: {reason}"));
+        return Ok(filled);
+    }
     let existing: Value = http
         .get(format!("{base}/api/v1/runs?limit=1"))
         .bearer_auth(&token)
@@ -97,9 +120,11 @@ pub async fn fill(
         .json()
         .await?;
     if existing["data"].as_array().is_some_and(|d| !d.is_empty()) {
-        return Ok(0);
+        filled.skipped = Some(format!(
+            "the `{DEMO_COLLECTION}` collection already has runs"
+        ));
+        return Ok(filled);
     }
-    let mut n = 0;
     for (what, body) in runs(tools_dir) {
         let resp = http
             .post(format!("{base}/api/v1/runs"))
@@ -108,7 +133,7 @@ pub async fn fill(
             .send()
             .await?;
         if resp.status().is_success() {
-            n += 1;
+            filled.started += 1;
         } else {
             let status = resp.status();
             let text = resp.text().await.unwrap_or_default();
@@ -118,7 +143,34 @@ pub async fn fill(
             );
         }
     }
-    Ok(n)
+    Ok(filled)
+}
+
+/// Imports the bundled samples, moved into the last seven days, through
+/// `POST /api/v1/trajectories` with the demo token; returns how many runs it added (their
+/// ids are fixed, so a later start adds none).
+async fn import_samples(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<usize> {
+    let now = chrono::Utc::now();
+    let mut added = 0;
+    for (name, text) in crate::samples::SAMPLES {
+        let body = crate::recent_samples::spread_over_week(text, now)?;
+        let resp = http
+            .post(format!("{base}/api/v1/trajectories?format=native"))
+            .bearer_auth(token)
+            .header("content-type", "application/x-ndjson")
+            .body(body)
+            .send()
+            .await?;
+        let status = resp.status();
+        let answer: Value = resp.json().await.unwrap_or_default();
+        if !status.is_success() {
+            anyhow::bail!("importing the sample {name}: HTTP {status}: {answer}");
+        }
+        if answer["new_records"].as_u64().is_some_and(|n| n > 0) {
+            added += answer["run_ids"].as_array().map_or(0, Vec::len);
+        }
+    }
+    Ok(added)
 }
 
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {

@@ -6,14 +6,21 @@ use serde_json::json;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// Liveness plus what the server runs on.
+/// Liveness plus what the server runs on. The status is about the catalog (503 without
+/// it); `sandbox` says whether runs can start, and why not (SQL, imports and the
+/// dashboards work without sandboxes, so an unavailable one still answers 200).
 pub async fn healthz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let catalog = state.catalog().queue_depth().await.is_ok();
+    let sandbox = match state.engine().backend.unavailable() {
+        None => json!({"available": true}),
+        Some(reason) => json!({"available": false, "reason": reason}),
+    };
     let body = json!({
         "status": if catalog { "ok" } else { "degraded" },
         "version": env!("CARGO_PKG_VERSION"),
         "catalog": state.catalog().backend(),
         "offline_models": state.offline,
+        "sandbox": sandbox,
     });
     Ok(if catalog {
         HttpResponse::Ok().json(body)

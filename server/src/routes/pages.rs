@@ -13,8 +13,8 @@ use serde_json::Value;
 use wharf_catalog::{RunFilter, RunState};
 use wharf_dashboards::layout::{PAGE_HEADERS, error_page};
 use wharf_dashboards::{
-    DashboardError, assets, compare, console, filters::OverviewFilter, login, overview, run,
-    run_view,
+    DashboardError, assets, compare, console, filters::OverviewFilter, login, notice, overview,
+    run, run_view,
 };
 
 use crate::auth::{Caller, TOKEN_COOKIE};
@@ -72,15 +72,22 @@ fn redirect(to: &str) -> HttpResponse {
     r.insert_header((header::LOCATION, to.to_owned())).finish()
 }
 
-/// The page's answer: its HTML, or the login redirect, or an error page.
+/// The page's answer: its HTML (with the server's notices), or the login redirect, or an
+/// error page (with them too).
 fn finish(
+    state: &AppState,
     req: &HttpRequest,
     result: ApiResult<String>,
     collection: Option<&str>,
     started: Instant,
 ) -> HttpResponse {
+    let notices = crate::notices::notices(state, collection);
     match result {
-        Ok(body) => html(StatusCode::OK, body, Some(started)),
+        Ok(body) => html(
+            StatusCode::OK,
+            notice::insert(body, &notices),
+            Some(started),
+        ),
         Err(ApiError::Unauthorized(_)) => {
             let here = match req.query_string() {
                 "" => req.path().to_owned(),
@@ -98,7 +105,10 @@ fn finish(
             }
             html(
                 status,
-                error_page(status.as_u16(), &e.to_string(), collection),
+                notice::insert(
+                    error_page(status.as_u16(), &e.to_string(), collection),
+                    &notices,
+                ),
                 None,
             )
         }
@@ -166,7 +176,7 @@ async fn overview_page(
         Ok::<_, ApiError>(overview::render(&data, caller.collection()))
     }
     .await;
-    finish(&req, result, collection.as_deref(), started)
+    finish(&state, &req, result, collection.as_deref(), started)
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,7 +216,7 @@ async fn run_page(
         Ok::<_, ApiError>(run_view::render(&data, caller.collection()))
     }
     .await;
-    finish(&req, result, collection.as_deref(), started)
+    finish(&state, &req, result, collection.as_deref(), started)
 }
 
 /// `GET /runs/{run_id}/events/{attempt}/{seq}`: one event in full.
@@ -227,7 +237,7 @@ async fn event_page(
         Ok::<_, ApiError>(run_view::render_event(&run_id, &event, caller.collection()))
     }
     .await;
-    finish(&req, result, collection.as_deref(), started)
+    finish(&state, &req, result, collection.as_deref(), started)
 }
 
 /// `GET /compare?a=&b=`.
@@ -246,7 +256,7 @@ async fn compare_page(
         Ok::<_, ApiError>(compare::render(&data, caller.collection()))
     }
     .await;
-    finish(&req, result, collection.as_deref(), started)
+    finish(&state, &req, result, collection.as_deref(), started)
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,7 +267,11 @@ struct SqlQuery {
 }
 
 /// `GET /sql?q=`.
-async fn sql_page(caller: Result<Caller, ApiError>, req: HttpRequest) -> HttpResponse {
+async fn sql_page(
+    state: web::Data<AppState>,
+    caller: Result<Caller, ApiError>,
+    req: HttpRequest,
+) -> HttpResponse {
     let started = Instant::now();
     let collection = caller.as_ref().ok().map(|c| c.collection().to_owned());
     let result = (|| -> ApiResult<String> {
@@ -268,7 +282,7 @@ async fn sql_page(caller: Result<Caller, ApiError>, req: HttpRequest) -> HttpRes
             caller.collection(),
         ))
     })();
-    finish(&req, result, collection.as_deref(), started)
+    finish(&state, &req, result, collection.as_deref(), started)
 }
 
 #[derive(Debug, Deserialize)]
@@ -278,9 +292,14 @@ struct LoginQuery {
 }
 
 /// `GET /login`.
-async fn login_page(req: HttpRequest) -> HttpResponse {
+async fn login_page(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let q: LoginQuery = query(&req).unwrap_or(LoginQuery { next: None });
-    html(StatusCode::OK, login::render(None, q.next.as_deref()), None)
+    let notices = crate::notices::notices(&state, None);
+    html(
+        StatusCode::OK,
+        notice::insert(login::render(None, q.next.as_deref()), &notices),
+        None,
+    )
 }
 
 /// Whether a form post comes from this server's own pages: `Origin` (or, without it,
@@ -346,7 +365,7 @@ async fn login_submit(
     let principal = if well_formed {
         match state.authenticate(token).await {
             Ok(p) => p,
-            Err(e) => return finish(&req, Err(e), None, Instant::now()),
+            Err(e) => return finish(&state, &req, Err(e), None, Instant::now()),
         }
     } else {
         None
