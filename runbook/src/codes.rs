@@ -164,23 +164,53 @@ impl Code {
         }
     }
 
-    /// The severity a diagnostic with this code has unless the check says
-    /// otherwise (only R033 varies: a warning when evaluation is not programmatic).
+    /// The severity of a diagnostic with this code.
+    ///
+    /// The rule: an error means "this runbook cannot run" (it cannot be read, its
+    /// settings cannot be understood, or there is nothing to collect or grade).
+    /// Anything that could still run is a warning, and what depends on how it is
+    /// run (the agent, provider and model actually used; values given for
+    /// template variables) is checked again when the run starts, where it is an
+    /// error only if that run needs it. `docs/runbook-format.md` lists each code's
+    /// reason.
     pub fn default_severity(self) -> Severity {
         match self {
-            Code::TooManyDiagnostics
+            Code::Io
+            | Code::Empty
+            | Code::NotUtf8
+            | Code::Binary
+            | Code::TooLarge
+            | Code::MissingFrontmatter
+            | Code::UnterminatedFrontmatter
+            | Code::InvalidYaml
+            | Code::FrontmatterNotMapping
+            | Code::InvalidKeyType
+            | Code::FrontmatterTooComplex
+            | Code::MissingRequiredOutputs
+            | Code::EmptyRequiredOutputs
+            | Code::MissingRubric
+            | Code::UndeclaredSecret
+            | Code::MissingValue => Severity::Error,
+            Code::UnterminatedFence
+            | Code::TooManyDiagnostics
+            | Code::MissingVersion
             | Code::UnknownKey
             | Code::UnknownEvaluation
+            | Code::UnknownAgent
+            | Code::UnknownProvider
+            | Code::ModelProviderMismatch
             | Code::MissingEvaluation
             | Code::UnboundedIteration
+            | Code::MissingVerificationScript
             | Code::MissingPassRule
             | Code::PrimaryOutputNotRequired
             | Code::MissingObjective
+            | Code::UndefinedVariable
             | Code::UndefinedVariableInCode
             | Code::UnusedParameter
+            | Code::LeftoverTodo
             | Code::DuplicateParameter
             | Code::UnknownParam => Severity::Warning,
-            _ => Severity::Error,
         }
     }
 

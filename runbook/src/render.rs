@@ -29,9 +29,11 @@ pub struct Rendered {
 
 /// Render `rb` (parsed from `src`) with `values` (`name -> value`).
 ///
-/// Errors: an undefined variable outside code (R040), an undeclared secret
-/// (R043), or a defined variable with no value and no default (R050), each
-/// with its position. Undefined names inside code blocks are left as is.
+/// A value is used for every `{{name}}` it is given for, whether or not the
+/// Parameters table lists the name (as Jetty renders `template_variables`).
+/// Errors: an undeclared secret (R043), or a variable outside code with no
+/// value, no default and no given value (R050), each with its position.
+/// Names without a value inside code blocks are left as is.
 pub fn render(
     src: &SourceFile,
     rb: &Runbook,
@@ -40,7 +42,7 @@ pub fn render(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for name in values.keys() {
-        if !rb.defines(name) {
+        if !rb.defines(name) && !uses(rb, name) {
             warnings.push(
                 Diagnostic::new(
                     Code::UnknownParam,
@@ -96,17 +98,22 @@ pub fn render(
         } else if v.in_code {
             None
         } else {
+            // Not a parameter and no value given: Jetty renders any `{{name}}` it gets a
+            // value for, so this is only an error now, when the run has none.
             errors.push(
                 Diagnostic::new(
-                    Code::UndefinedVariable,
-                    format!("undefined template variable `{}`", v.name),
+                    Code::MissingValue,
+                    format!("no value for `{{{{{}}}}}`", v.name),
                 )
                 .at(v.span)
                 .label(match crate::suggest::closest(&v.name, &defined_names(rb)) {
-                    Some(c) => format!("did you mean `{{{{{c}}}}}`?"),
-                    None => "not a parameter".to_string(),
+                    Some(c) => format!("not a parameter and no value given; did you mean `{{{{{c}}}}}`?"),
+                    None => "not a parameter and no value given".to_string(),
                 })
-                .help(format!("parameters: {}", parameter_list(rb))),
+                .help(format!(
+                    "pass `--param {0}=VALUE` (`template_variables` over the API), or add a row to the Parameters table: | {0} | `{{{{{0}}}}}` | default | description |",
+                    v.name
+                )),
             );
             None
         };
@@ -138,6 +145,13 @@ fn lookup(rb: &Runbook, values: &BTreeMap<String, String>, name: &str) -> Option
         return Some(rb.results_dir.clone());
     }
     rb.parameter(name).and_then(|p| p.default.clone())
+}
+
+/// Does the runbook use `{{name}}` (outside its Parameters table)?
+fn uses(rb: &Runbook, name: &str) -> bool {
+    rb.variables
+        .iter()
+        .any(|v| !v.definition && v.secret_name().is_none() && v.name == name)
 }
 
 fn defined_names(rb: &Runbook) -> Vec<&str> {

@@ -1,4 +1,5 @@
-//! Template checks: variables used but never defined (R040, R041 in code),
+//! Template checks: variables used but never defined (R040: a run must give
+//! them a value; R041 in code),
 //! undeclared secrets (R043), parameters never used (R042) or defined twice
 //! (R045), and leftover `{TODO: ...}` markers (R044).
 
@@ -64,7 +65,10 @@ pub(crate) fn templates(src: &SourceFile, rb: &Runbook, d: &mut Vec<Diagnostic>)
             d.push(
                 Diagnostic::new(Code::UndefinedVariable, format!("undefined template variable `{}`", v.name))
                     .at(v.span)
-                    .label(suggestion.unwrap_or_else(|| "not a parameter".to_string()))
+                    .label(suggestion.unwrap_or_else(|| {
+                        "not a parameter: a run must give it a value (`--param`, `template_variables`)"
+                            .to_string()
+                    }))
                     .help(format!(
                         "add a row to the Parameters table: | {0} | `{{{{{0}}}}}` | default | description |",
                         v.name

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::codes::Code;
-use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::diagnostic::{Diagnostic, Span};
 use crate::providers::{self, AGENTS, EVALUATIONS, PROVIDERS};
 use crate::runbook::Runbook;
 use crate::source::SourceFile;
@@ -66,7 +66,10 @@ fn frontmatter(rb: &Runbook, d: &mut Vec<Diagnostic>) {
                         Some(c) => format!("did you mean `{c}`?"),
                         None => "not a known runtime".to_string(),
                     })
-                    .help(format!("known agents: {}", AGENTS.join(", "))),
+                    .help(format!(
+                        "known agents: {}; a run needs one of them (`--agent` overrides this key), grading does not",
+                        AGENTS.join(", ")
+                    )),
             );
         }
     }
@@ -82,7 +85,8 @@ fn frontmatter(rb: &Runbook, d: &mut Vec<Diagnostic>) {
                         None => "not a known provider".to_string(),
                     })
                     .help(format!(
-                        "known providers: {}, or the base URL of an OpenAI-compatible server (https://...)",
+                        "known providers: {}, or the base URL of an OpenAI-compatible server (https://...); \
+                         a run fails only if its agent needs this provider",
                         PROVIDERS.join(", ")
                     )),
             );
@@ -147,21 +151,16 @@ fn structure(rb: &Runbook, d: &mut Vec<Diagnostic>) {
             .help("add a step such as `## Step N: Iterate on Errors (max 3 rounds)`"),
         );
     }
-    let programmatic = rb.evaluation.kind == "programmatic";
     if rb.verification.is_none() {
+        let programmatic = rb.evaluation.kind == "programmatic";
         d.push(
             Diagnostic::new(
                 Code::MissingVerificationScript,
                 "Final Checklist has no verification script",
             )
-            .severity(if programmatic {
-                Severity::Error
-            } else {
-                Severity::Warning
-            })
             .at_opt(anchor)
             .label(if programmatic {
-                "programmatic evaluation runs this script"
+                "programmatic evaluation will only check that the required outputs exist"
             } else {
                 "the agent has nothing to run before finishing"
             })

@@ -154,7 +154,7 @@ fn missing_values_unknown_params_and_undeclared_secrets_are_positioned_errors() 
         report::format_text(&checked.source, &errors)
     );
     let codes: Vec<Code> = errors.iter().map(|d| d.code).collect();
-    assert_eq!(codes, [Code::UndefinedVariable, Code::UndeclaredSecret]);
+    assert_eq!(codes, [Code::MissingValue, Code::UndeclaredSecret]);
 }
 
 #[test]
