@@ -236,6 +236,27 @@ impl Catalog {
         }
     }
 
+    /// Replaces the summary of a finished run of `collection` (a re-grade changed its
+    /// verdict). False when the catalog has no such finished run.
+    pub async fn replace_summary(
+        &self,
+        collection: &str,
+        run_id: &str,
+        summary: &serde_json::Value,
+    ) -> Result<bool, CatalogError> {
+        let done = sqlx::query(
+            "UPDATE runs SET summary = $1
+             WHERE collection = $2 AND run_id = $3 AND status NOT IN ('queued', 'running')",
+        )
+        .bind(summary.to_string())
+        .bind(collection)
+        .bind(run_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db("replacing a run's summary"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Cancels a queued run, or flags a running one for its worker to stop.
     pub async fn request_cancel(
         &self,

@@ -66,18 +66,6 @@ pub async fn open_session(
     Ok(wharf_query::Session::new(&store, scope, &config.query).await?)
 }
 
-/// `--param NAME=VALUE` arguments as pairs.
-pub fn parse_params(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    args.iter()
-        .map(|p| {
-            let (k, v) = p
-                .split_once('=')
-                .ok_or_else(|| crate::exit::BadInput(format!("--param `{p}` is not NAME=VALUE")))?;
-            Ok((k.trim().to_owned(), v.to_owned()))
-        })
-        .collect()
-}
-
 /// `--collection`, else the configured default, checked.
 pub fn collection_or_default(config: &Config, given: Option<&str>) -> anyhow::Result<String> {
     let collection = given.map_or_else(|| config.ingest.default_collection.clone(), str::to_owned);

@@ -26,11 +26,17 @@ fn is_bad_input(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.is::<BadInput>()
             || cause
+                .downcast_ref::<wharf_model::ModelError>()
+                .is_some_and(|e| e.kind().is_caller_error())
+            || cause
                 .downcast_ref::<wharf_ingest::IngestError>()
                 .is_some_and(|e| e.is_bad_input())
             || cause
                 .downcast_ref::<wharf_query::QueryError>()
                 .is_some_and(|e| e.is_user_error())
+            || cause
+                .downcast_ref::<wharf_engine::EngineError>()
+                .is_some_and(|e| e.kind().is_caller_error())
             || cause.downcast_ref::<figment::Error>().is_some()
     })
 }

@@ -9,6 +9,7 @@ mod commands;
 pub mod config;
 mod exit;
 mod grader;
+mod params;
 mod recent_samples;
 mod samples;
 

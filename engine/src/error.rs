@@ -2,11 +2,16 @@
 
 use std::path::PathBuf;
 
+use wharf_model::ErrorKind;
+
+/// The one message that introduces a runbook's diagnostics when they stop a run.
+pub const RUNBOOK_HAS_ERRORS: &str = "the runbook has errors; nothing was started";
+
 /// Why a run could not start or could not be recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    /// The runbook has errors; nothing was started.
-    #[error("the runbook has errors; nothing was started:\n{0}")]
+    /// The runbook has errors (the rendered diagnostics); nothing was started.
+    #[error("{RUNBOOK_HAS_ERRORS}:\n{0}")]
     Runbook(String),
     /// A `--file` that does not exist or cannot be read.
     #[error("input file `{path}` cannot be read: {reason}")]
@@ -60,4 +65,32 @@ pub enum EngineError {
     /// The gateway could not start.
     #[error("gateway: {0}")]
     Gateway(String),
+}
+
+impl EngineError {
+    /// What kind of failure this is: the caller's input (nothing was started), a missing
+    /// part, or the system.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EngineError::Runbook(_)
+            | EngineError::InputFile { .. }
+            | EngineError::Param(_)
+            | EngineError::Runtime(_)
+            | EngineError::NotInstalled { .. }
+            | EngineError::Provider(_)
+            | EngineError::Sandbox(wharf_sandbox::SandboxError::UnknownSnapshot { .. }) => {
+                ErrorKind::InvalidInput
+            }
+            EngineError::Sandbox(
+                wharf_sandbox::SandboxError::BwrapMissing { .. }
+                | wharf_sandbox::SandboxError::Unavailable(_),
+            ) => ErrorKind::Unavailable,
+            EngineError::Catalog(c) if c.is_client_error() => match c {
+                wharf_catalog::CatalogError::NotFound { .. } => ErrorKind::NotFound,
+                wharf_catalog::CatalogError::Conflict { .. } => ErrorKind::Conflict,
+                _ => ErrorKind::InvalidInput,
+            },
+            _ => ErrorKind::Internal,
+        }
+    }
 }

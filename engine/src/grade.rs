@@ -2,12 +2,15 @@
 //! its outputs are put in a fresh sandbox's results directory (no network), the runbook's
 //! programmatic checks and verification script run there, and for rubric runbooks the
 //! judge sees the outputs and a digest of the run's recorded events. Scores and the outputs
-//! are recorded under the run; the run row itself is the caller's.
+//! are recorded under the run with a verdict label that the run's row shows from then on
+//! (a re-grade changes the verdict everywhere; ADR 0011); the run row itself is the
+//! caller's.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use wharf_model::{EventKind, EventRecord, Record};
+use chrono::Utc;
+use wharf_model::{EventKind, EventRecord, LabelRecord, Record, VERDICT_LABEL};
 use wharf_sandbox::{Network, NetworkPolicy, SandboxSpec, paths};
 
 use crate::artifacts::{self, Owner};
@@ -55,6 +58,8 @@ pub struct GradeSummary {
     pub artifacts: Vec<ArtifactSummary>,
     /// Score rows written.
     pub scores: usize,
+    /// What the caller should know (render warnings, a snapshot stood in for by `host`).
+    pub warnings: Vec<String>,
 }
 
 /// Refuses output paths that are absolute, climb out, or are empty.
@@ -92,14 +97,18 @@ impl Engine {
             )));
         }
         let loaded = crate::prepare::load(&request.runbook, &request.params).await?;
+        let snapshot = loaded
+            .runbook
+            .frontmatter
+            .snapshot
+            .clone()
+            .unwrap_or_else(|| "host".to_owned());
+        let mut warnings = loaded.warnings.clone();
+        warnings
+            .extend(wharf_sandbox::resolve_snapshot(&self.sandbox.snapshots, &snapshot)?.warning);
         let spec = SandboxSpec {
             id: None,
-            snapshot: loaded
-                .runbook
-                .frontmatter
-                .snapshot
-                .clone()
-                .unwrap_or_else(|| "host".to_owned()),
+            snapshot,
             limits: self.sandbox.limits.clone(),
             network: Network {
                 policy: NetworkPolicy::None,
@@ -109,7 +118,13 @@ impl Engine {
             env: Vec::new(),
         };
         let sandbox = self.backend.create(spec).await?;
-        let result = self.grade_in(&sandbox, &loaded, &request, &run_id).await;
+        let result = self
+            .grade_in(&sandbox, &loaded, &request, &run_id)
+            .await
+            .map(|summary| GradeSummary {
+                warnings,
+                ..summary
+            });
         if let Err(e) = sandbox.destroy(false).await {
             tracing::warn!(error = %e, "grading sandbox cleanup failed");
         }
@@ -149,6 +164,31 @@ impl Engine {
         let mut rows = evaluation.score_records(run_id, request.attempt, &request.collection);
         let scores = rows.len();
         rows.extend(collected.records.iter().cloned().map(Record::Artifact));
+        // The verdict the run's row shows from now on (its latest grading wins).
+        let mut verdict = LabelRecord::new(
+            run_id,
+            Some(request.collection.clone()),
+            VERDICT_LABEL,
+            if evaluation.passed() {
+                "passed"
+            } else {
+                "failed"
+            },
+            Some("wharf".into()),
+            Utc::now(),
+        );
+        verdict.value_num = evaluation.score();
+        verdict.note = Some(format!(
+            "grading of attempt {} against runbook {} ({})",
+            request.attempt,
+            loaded.name,
+            loaded.sha256.get(..12).unwrap_or_default()
+        ));
+        let mut verdict = Record::Label(verdict);
+        match verdict.validate() {
+            Ok(()) => rows.push(verdict),
+            Err(e) => tracing::error!(error = %e, "the verdict label is invalid"),
+        }
         self.store.ingest(rows).await?;
         self.store.flush().await?;
         Ok(GradeSummary {
@@ -159,6 +199,7 @@ impl Engine {
             checks: evaluation.summaries(),
             artifacts: collected.records.iter().map(ArtifactSummary::of).collect(),
             scores,
+            warnings: Vec::new(),
         })
     }
 }

@@ -19,7 +19,7 @@ mod service;
 pub use artifacts::{content_type, missing_outputs, object_key, sha256_hex};
 pub use bus::{BusEvent, EventBus, Subscription};
 pub use calls::{StoreSink, Tally};
-pub use error::EngineError;
+pub use error::{EngineError, RUNBOOK_HAS_ERRORS};
 pub use evaluate::CheckSummary;
 pub use grade::{GradeRequest, GradeSummary, MAX_GRADE_BYTES};
 pub use prepare::{Loaded, MAX_ROUNDS, Prepared, load, prepare, resolve_provider};

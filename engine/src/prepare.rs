@@ -8,6 +8,7 @@ use wharf_gateway::{ProviderConfig, ProviderKind, ProviderSpec};
 use wharf_model::LlmApi;
 use wharf_runbook::Runbook;
 use wharf_runtimes::Runtime;
+use wharf_sandbox::SandboxConfig;
 
 use crate::{EngineError, RunRequest};
 
@@ -50,7 +51,7 @@ pub const MAX_ROUNDS: u32 = 10;
 /// Checks `request` against the runbook and the configuration.
 pub async fn prepare(
     request: &RunRequest,
-    tools_dir: &Path,
+    sandbox: &SandboxConfig,
     providers: &BTreeMap<String, ProviderSpec>,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<Prepared, EngineError> {
@@ -128,8 +129,20 @@ pub async fn prepare(
             })
         })?;
     let runtime = wharf_runtimes::require_runtime(&agent)?;
-    if let (Some(spec), Some(exe)) = (runtime.install_spec(), runtime.executable(tools_dir))
-        && !tokio::fs::try_exists(&exe).await.unwrap_or(false)
+    let model = request.model.clone().or_else(|| fm.model.clone());
+    let provider_name = request
+        .provider
+        .clone()
+        .or_else(|| fm.model_provider.clone());
+    // The request's own mistakes first (a provider this agent cannot call), then what this
+    // server lacks (the agent's CLI), then the provider's key.
+    if runtime.wire_api().is_some() {
+        check_provider_name(request, fm, provider_name.as_deref(), providers)?;
+    }
+    if let (Some(spec), Some(exe)) = (
+        runtime.install_spec(),
+        runtime.executable(&sandbox.tools_dir),
+    ) && !tokio::fs::try_exists(&exe).await.unwrap_or(false)
     {
         return Err(EngineError::NotInstalled {
             agent: agent.clone(),
@@ -137,11 +150,6 @@ pub async fn prepare(
             path: exe,
         });
     }
-    let model = request.model.clone().or_else(|| fm.model.clone());
-    let provider_name = request
-        .provider
-        .clone()
-        .or_else(|| fm.model_provider.clone());
     // Provider keys: the request's secrets first, then the host (they go to the gateway
     // only). Runbook secrets: the request's secrets only when it has them.
     let provider_env = |name: &str| match &request.secrets {
@@ -152,23 +160,37 @@ pub async fn prepare(
         Some(map) => map.get(name).cloned(),
         None => env(name),
     };
-    let provider = match runtime.wire_api() {
-        Some(api) => Some(resolve_provider(
-            provider_name.as_deref(),
+    let provider = match (runtime.wire_api(), provider_name) {
+        (Some(api), name) => Some(resolve_provider(
+            name.as_deref(),
             api,
             providers,
             &provider_env,
         )?),
-        None => match provider_name {
-            Some(name) => Some(resolve_provider(
-                Some(&name),
-                LlmApi::Chat,
-                providers,
-                &provider_env,
-            )?),
-            None => None,
-        },
+        // An agent that calls no model itself gets the gateway only for a provider wharf
+        // routes: a runbook may name e.g. `replicate` for its own non-LLM steps.
+        (None, Some(name)) if !routable(&name, providers) => {
+            warnings.push(format!(
+                "model_provider `{name}` is not a provider wharf routes; agent `{agent}` runs without the LLM gateway"
+            ));
+            None
+        }
+        (None, Some(name)) => Some(resolve_provider(
+            Some(&name),
+            LlmApi::Chat,
+            providers,
+            &provider_env,
+        )?),
+        (None, None) => None,
     };
+    let snapshot = request
+        .snapshot
+        .as_deref()
+        .or(fm.snapshot.as_deref())
+        .unwrap_or("host");
+    if let Some(warning) = wharf_sandbox::resolve_snapshot(&sandbox.snapshots, snapshot)?.warning {
+        warnings.push(warning);
+    }
     let secret_source = if request.secrets.is_some() {
         "set it with the secrets API of the collection"
     } else {
@@ -272,6 +294,52 @@ pub async fn load(path: &Path, params: &[(String, String)]) -> Result<Loaded, En
     })
 }
 
+/// Refuses a provider that an agent calling a model cannot use: a name wharf does not
+/// route, or the runbook's own model and provider as written when they do not fit (the
+/// check's R022 and R023 warnings, errors now that this run needs them).
+fn check_provider_name(
+    request: &RunRequest,
+    fm: &wharf_runbook::Frontmatter,
+    name: Option<&str>,
+    providers: &BTreeMap<String, ProviderSpec>,
+) -> Result<(), EngineError> {
+    let Some(name) = name else {
+        return Ok(());
+    };
+    if !routable(name, providers) {
+        return Err(unknown_provider(name, providers));
+    }
+    if let (None, None, Some(model)) = (&request.model, &request.provider, &fm.model)
+        && !providers.contains_key(name)
+        && let Err(m) = wharf_runbook::providers::check_model(name, model)
+    {
+        return Err(EngineError::Provider(format!(
+            "model `{model}` does not fit model_provider `{name}`: {}; {}",
+            m.expected, m.help
+        )));
+    }
+    Ok(())
+}
+
+fn unknown_provider(name: &str, providers: &BTreeMap<String, ProviderSpec>) -> EngineError {
+    let known: Vec<&str> = providers.keys().map(String::as_str).collect();
+    EngineError::Provider(format!(
+        "unknown provider `{name}`: not configured ({}) and not one of openai, anthropic, google, openrouter or a base URL",
+        if known.is_empty() {
+            "no [providers] in config".to_owned()
+        } else {
+            known.join(", ")
+        }
+    ))
+}
+
+/// Is `name` a provider wharf could route to (configured, a known kind, or a base URL)?
+fn routable(name: &str, providers: &BTreeMap<String, ProviderSpec>) -> bool {
+    providers.contains_key(name)
+        || wharf_runbook::providers::is_known_provider(name)
+        || name.parse::<ProviderKind>().is_ok()
+}
+
 /// A provider by config name, kind name, or base URL; by default the one that speaks the
 /// runtime's wire API.
 pub fn resolve_provider(
@@ -293,17 +361,7 @@ pub fn resolve_provider(
         },
         Some(kind) => match kind.parse::<ProviderKind>() {
             Ok(kind) => ProviderSpec::new(kind),
-            Err(_) => {
-                let known: Vec<&str> = providers.keys().map(String::as_str).collect();
-                return Err(EngineError::Provider(format!(
-                    "unknown provider `{kind}`: not configured ({}) and not one of openai, anthropic, google, openrouter or a base URL",
-                    if known.is_empty() {
-                        "no [providers] in config".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                )));
-            }
+            Err(_) => return Err(unknown_provider(kind, providers)),
         },
         None => {
             let kind = match api {

@@ -86,7 +86,7 @@ impl Engine {
     ) -> Result<RunSummary, EngineError> {
         let t0 = Instant::now();
         let env = |k: &str| std::env::var(k).ok();
-        let prepared = prepare(&request, &self.sandbox.tools_dir, &self.providers, &env).await?;
+        let prepared = prepare(&request, &self.sandbox, &self.providers, &env).await?;
         let collection = request
             .collection
             .clone()

@@ -17,7 +17,7 @@ use wharf_model::{Record, RunRecord, RunSource, RunStatus, TypeTag};
 use crate::bus::EventBus;
 use crate::prepare::prepare;
 use crate::progress::Progress;
-use crate::{Engine, EngineError, RunRequest, RunSummary};
+use crate::{Engine, EngineError, GradeRequest, GradeSummary, RunRequest, RunSummary};
 
 /// How often the dispatcher looks for queued runs when nobody wakes it.
 const POLL_EVERY: Duration = Duration::from_secs(2);
@@ -97,6 +97,29 @@ impl RunService {
         &self.inner.catalog
     }
 
+    /// Grades a recorded run of `request.collection` again; a run of this service also gets
+    /// the new verdict in the summary its API answers show.
+    pub async fn regrade(&self, request: GradeRequest) -> Result<GradeSummary, EngineError> {
+        let collection = request.collection.clone();
+        let summary = self.inner.engine.grade(request).await?;
+        let catalog = &self.inner.catalog;
+        if let Some(run) = catalog.run(&collection, &summary.run_id).await?
+            && let Some(serde_json::Value::Object(mut stored)) = run.summary
+        {
+            stored.insert("passed".into(), json!(summary.passed));
+            stored.insert("final_score".into(), json!(summary.final_score));
+            stored.insert("checks".into(), json!(summary.checks));
+            catalog
+                .replace_summary(
+                    &collection,
+                    &summary.run_id,
+                    &serde_json::Value::Object(stored),
+                )
+                .await?;
+        }
+        Ok(summary)
+    }
+
     /// The event bus.
     pub fn bus(&self) -> &EventBus {
         &self.inner.bus
@@ -157,7 +180,7 @@ impl RunService {
         let env = |k: &str| std::env::var(k).ok();
         let prepared = prepare(
             &request,
-            &inner.engine.sandbox.tools_dir,
+            &inner.engine.sandbox,
             &inner.engine.providers,
             &env,
         )

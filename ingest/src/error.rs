@@ -24,6 +24,14 @@ pub enum IngestError {
         /// What failed.
         message: String,
     },
+    /// The configured storage root is malformed (a config error, unlike [`Self::Storage`]).
+    #[error("storage root {root} is not usable: {message}")]
+    BadRoot {
+        /// The root as configured.
+        root: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Another process holds the write lock.
     #[error(
         "another wharf process is writing to this store (lock {path:?} is held); stop it or wait"
@@ -108,6 +116,9 @@ impl IngestError {
 
     /// Whether the error is the user's input (exit code 2 in the CLI) rather than the system.
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, IngestError::Invalid { .. } | IngestError::Config(_))
+        matches!(
+            self,
+            IngestError::Invalid { .. } | IngestError::Config(_) | IngestError::BadRoot { .. }
+        )
     }
 }

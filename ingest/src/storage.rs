@@ -26,7 +26,7 @@ impl StorageRoot {
     /// Parses `storage.root`: a path, a `file://` URL, or an `s3://` URL.
     pub fn parse(config: &StorageConfig) -> Result<Self, IngestError> {
         let raw = config.root.trim();
-        let bad = |message: String| IngestError::Storage {
+        let bad = |message: String| IngestError::BadRoot {
             root: raw.to_string(),
             message,
         };

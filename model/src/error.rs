@@ -4,7 +4,7 @@
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
     /// A field has a wrong, missing or out-of-range value.
-    #[error("line {line}: field `{field}`: {message}")]
+    #[error("{}field `{field}`: {message}", at_line(.line))]
     Field {
         /// 1-based line number in the input (0 when not from a file).
         line: u64,
@@ -14,7 +14,7 @@ pub enum ModelError {
         message: String,
     },
     /// The line is not a JSON object of a known record type.
-    #[error("line {line}: {message}")]
+    #[error("{}{message}", at_line(.line))]
     Line {
         /// 1-based line number.
         line: u64,
@@ -32,6 +32,14 @@ pub enum ModelError {
 }
 
 impl ModelError {
+    /// A bad field or line is the caller's input; a batch that cannot be built is a bug.
+    pub fn kind(&self) -> crate::ErrorKind {
+        match self {
+            ModelError::Field { .. } | ModelError::Line { .. } => crate::ErrorKind::InvalidInput,
+            ModelError::Batch { .. } => crate::ErrorKind::Internal,
+        }
+    }
+
     /// A field error not yet tied to a line.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ModelError::Field {
@@ -63,5 +71,14 @@ impl ModelError {
             ModelError::Field { line, .. } | ModelError::Line { line, .. } => Some(*line),
             ModelError::Batch { .. } => None,
         }
+    }
+}
+
+/// `line N: ` for a place in an input file, nothing for a value given elsewhere (line 0).
+fn at_line(line: &u64) -> String {
+    if *line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
     }
 }

@@ -11,6 +11,7 @@ mod columns;
 mod enums;
 mod error;
 mod ids;
+mod kind;
 mod records;
 mod table;
 mod trajectory;
@@ -24,9 +25,10 @@ pub use enums::{
 };
 pub use error::ModelError;
 pub use ids::{MAX_COLLECTION_LEN, derived_id, new_run_id, normalize_uuid, validate_collection};
+pub use kind::ErrorKind;
 pub use records::{
     ArtifactRecord, EventRecord, LabelRecord, LlmCallRecord, RECORD_TYPES, Record, RunRecord,
-    ScoreRecord, TypeTag, date_of,
+    ScoreRecord, TypeTag, VERDICT_LABEL, date_of,
 };
 pub use table::{PARTITION_COLUMNS, Table, arrow_type};
 pub use trajectory::{DEFAULT_MAX_LINE_BYTES, Line, LineReader, human_bytes, parse_line};

@@ -13,7 +13,7 @@ mod score;
 
 pub use artifact::ArtifactRecord;
 pub use event::EventRecord;
-pub use label::LabelRecord;
+pub use label::{LabelRecord, VERDICT_LABEL};
 pub use llm_call::LlmCallRecord;
 pub use run::RunRecord;
 pub use score::ScoreRecord;

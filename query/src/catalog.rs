@@ -127,8 +127,19 @@ async fn build(
             tables.push((rollup.name.to_string(), view));
         }
         let view = scoped(sources.frame(&ctx, *table)?)?;
+        if *table == Table::Runs {
+            // Read by the `runs` below, not named by sessions.
+            ctx.register_table(views::RECORDED_RUNS, view)?;
+            continue;
+        }
         ctx.register_table(table.name(), Arc::clone(&view))?;
         tables.push((table.name().to_string(), view));
+    }
+    if ctx.table_exist(views::RECORDED_RUNS)? {
+        let runs = ctx.sql(&views::runs_with_verdicts()).await?.into_view();
+        ctx.deregister_table(views::RECORDED_RUNS)?;
+        ctx.register_table(Table::Runs.name(), Arc::clone(&runs))?;
+        tables.push((Table::Runs.name().to_string(), runs));
     }
     for (name, sql) in views::definitions() {
         let view = ctx.sql(&sql).await?.into_view();

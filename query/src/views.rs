@@ -115,6 +115,39 @@ pub fn kept_scores_of_runs(condition: &str) -> String {
     kept_scores(condition, kept_attempts_of_runs)
 }
 
+/// The name the recorded `runs` rows are read under while [`runs_with_verdicts`] is
+/// planned; sessions never see it.
+pub(crate) const RECORDED_RUNS: &str = "wharf_recorded_runs";
+
+/// `runs` as sessions see it: the recorded rows, with `passed` and `final_score` from each
+/// run's latest verdict label (a re-grade) where it has one. Every other column is the
+/// recorded one, in contract order. Runs never re-graded keep their row as it is.
+pub(crate) fn runs_with_verdicts() -> String {
+    let columns: Vec<String> = wharf_model::Table::Runs
+        .columns()
+        .iter()
+        .map(|c| match c.name {
+            "passed" => "CASE WHEN v.run_id IS NULL THEN r.passed \
+                         ELSE v.verdict = 'passed' END AS passed"
+                .to_owned(),
+            "final_score" => "CASE WHEN v.run_id IS NULL THEN r.final_score \
+                              ELSE v.score END AS final_score"
+                .to_owned(),
+            name => format!("r.\"{name}\""),
+        })
+        .collect();
+    format!(
+        "SELECT {} FROM {RECORDED_RUNS} r LEFT JOIN ( \
+           SELECT collection, run_id, \
+                  last_value(value ORDER BY created_at, label_id) AS verdict, \
+                  last_value(value_num ORDER BY created_at, label_id) AS score \
+           FROM labels WHERE key = '{}' GROUP BY collection, run_id \
+         ) v ON v.run_id = r.run_id AND v.collection = r.collection",
+        columns.join(", "),
+        wharf_model::VERDICT_LABEL
+    )
+}
+
 /// The views every session has, in the order they are created.
 pub const VIEWS: &[&str] = &[
     "latest_labels",

@@ -21,6 +21,7 @@ use crate::fsio::{self, FoundFile, Skipped};
 use crate::init::{Forward, init_args};
 use crate::policy::NetworkPolicy;
 use crate::proxy::{EgressDecision, EgressLog};
+use crate::snapshot::{SnapshotSource, resolve_snapshot};
 use crate::spawn::{ChildSetup, install};
 use crate::spec::{SandboxSpec, paths};
 use crate::{Backend, Limits, Sandbox, SandboxError};
@@ -112,24 +113,11 @@ impl BwrapBackend {
     }
 
     fn snapshot_binds(&self, snapshot: &str) -> Result<Arc<Vec<String>>, SandboxError> {
-        let name = if snapshot.is_empty() {
-            "host"
-        } else {
-            snapshot
+        let root = match resolve_snapshot(&self.config.snapshots, snapshot)?.source {
+            SnapshotSource::Host => return Ok(self.host_binds.clone()),
+            SnapshotSource::Root(root) => root,
         };
-        let target = self
-            .config
-            .snapshots
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or(name);
-        if target == "host" {
-            return Ok(self.host_binds.clone());
-        }
-        let root = Path::new(target);
-        if !root.is_absolute() || !root.join("usr").is_dir() {
-            return Err(SandboxError::UnknownSnapshot(snapshot.to_owned()));
-        }
+        let root = root.as_path();
         let mut args = Vec::new();
         let entries =
             std::fs::read_dir(root).map_err(SandboxError::io("reading snapshot", root))?;

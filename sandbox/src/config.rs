@@ -28,14 +28,14 @@ pub struct SandboxConfig {
     pub network: NetworkPolicy,
     /// Hosts an `allowlist` sandbox may reach (besides the gateway).
     pub allow_hosts: Vec<String>,
-    /// Snapshot aliases: name -> `host` or a root filesystem directory.
+    /// Snapshot aliases: name -> `host` or a root filesystem directory. Jetty's names
+    /// (`python312-uv`, ...) need no alias: they run on `host` with a warning.
     pub snapshots: BTreeMap<String, String>,
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
         let snapshots = [
-            "python312-uv",
             "python311",
             "python312",
             "node20",

@@ -15,11 +15,14 @@ pub enum SandboxError {
         /// Why it failed.
         source: std::io::Error,
     },
-    /// A snapshot name that is neither `host`, an alias nor a directory.
-    #[error(
-        "unknown snapshot `{0}`: not `host`, not a configured alias, not a root filesystem directory"
-    )]
-    UnknownSnapshot(String),
+    /// A snapshot name that does not resolve (see [`crate::resolve_snapshot`]).
+    #[error("unknown snapshot `{name}`: {reason}")]
+    UnknownSnapshot {
+        /// The name as given.
+        name: String,
+        /// Why it does not resolve, with the known names.
+        reason: String,
+    },
     /// A path given to the sandbox is not acceptable.
     #[error("bad sandbox path `{path}`: {reason}")]
     BadPath {

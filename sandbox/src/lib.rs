@@ -18,6 +18,7 @@ mod limits;
 mod policy;
 mod proxy;
 mod relay;
+mod snapshot;
 mod spawn;
 mod spec;
 mod unavailable;
@@ -33,6 +34,7 @@ pub use fsio::{FoundFile, Skipped};
 pub use limits::Limits;
 pub use policy::{DEFAULT_REGISTRIES, HostPattern, Network, NetworkPolicy, parse_allowlist};
 pub use proxy::EgressDecision;
+pub use snapshot::{JETTY_SNAPSHOTS, ResolvedSnapshot, SnapshotSource, resolve_snapshot};
 pub use spec::{SandboxSpec, paths};
 pub use unavailable::UnavailableBackend;
 

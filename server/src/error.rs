@@ -7,6 +7,7 @@ use serde_json::json;
 use wharf_catalog::CatalogError;
 use wharf_engine::EngineError;
 use wharf_ingest::IngestError;
+use wharf_model::ErrorKind;
 use wharf_query::QueryError;
 
 /// Every way a request can fail.
@@ -106,19 +107,16 @@ impl From<CatalogError> for ApiError {
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::Runbook(diagnostics) => ApiError::Runbook(format!(
-                "the runbook has errors; nothing was started:\n{diagnostics}"
-            )),
+            EngineError::Runbook(_) => ApiError::Runbook(e.to_string()),
             EngineError::Catalog(c) => c.into(),
-            EngineError::Sandbox(e @ wharf_sandbox::SandboxError::Unavailable(_)) => {
-                ApiError::Unavailable(e.to_string())
-            }
-            e @ (EngineError::InputFile { .. }
-            | EngineError::Param(_)
-            | EngineError::Runtime(_)
-            | EngineError::NotInstalled { .. }
-            | EngineError::Provider(_)) => ApiError::BadRequest(e.to_string()),
-            e => ApiError::Internal(e.to_string()),
+            e => match e.kind() {
+                ErrorKind::InvalidInput => ApiError::BadRequest(e.to_string()),
+                ErrorKind::NotFound => ApiError::NotFound(e.to_string()),
+                ErrorKind::Unauthorized => ApiError::Unauthorized(e.to_string()),
+                ErrorKind::Conflict => ApiError::Conflict(e.to_string()),
+                ErrorKind::Unavailable => ApiError::Unavailable(e.to_string()),
+                ErrorKind::Internal => ApiError::Internal(e.to_string()),
+            },
         }
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use wharf_catalog::RunState;
 use wharf_catalog::webhook::WEBHOOK_SECRET;
-use wharf_engine::{RunRequest, Submission};
+use wharf_engine::{EngineError, RunRequest, Submission};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -156,10 +156,7 @@ pub async fn resolve_runbook(
     // Checked here under its own name, so diagnostics never show server paths.
     let checked = wharf_runbook::check("runbook.md", runbook.as_bytes());
     if checked.has_errors() {
-        return Err(ApiError::Runbook(format!(
-            "the runbook has errors; nothing was started:\n{}",
-            checked.render_diagnostics()
-        )));
+        return Err(EngineError::Runbook(checked.render_diagnostics()).into());
     }
     Ok((runbook, task))
 }

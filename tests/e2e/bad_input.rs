@@ -189,3 +189,160 @@ fn refused_sql_is_a_user_error() {
         assert_eq!(out.status.code(), Some(2), "{sql}: {}", stderr(&out));
     }
 }
+
+/// Every subcommand answers bad input with exit code 2 and a message naming what is wrong,
+/// and writes nothing.
+#[test]
+fn every_subcommand_exits_2_on_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("store");
+    let repo = wharf_tests::workspace();
+    let broken = repo.join("tests/fixtures/runbooks/broken.md");
+    let session = repo.join("import/tests/fixtures/claude-code.session.jsonl");
+    let bad_lines = dir.path().join("bad.jsonl");
+    std::fs::write(&bad_lines, "{not json\n").unwrap();
+    let bad_atif = dir.path().join("broken.json");
+    std::fs::write(
+        &bad_atif,
+        r#"{"schema_version":"ATIF-v1.6","session_id":"x","agent":{"name":"a","version":"1"},"steps":[{"step_id":1,"source":"nobody"}]}"#,
+    )
+    .unwrap();
+    let outputs = dir.path().join("outputs");
+    std::fs::create_dir_all(&outputs).unwrap();
+    let p = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    // (arguments, extra environment, what stderr must say)
+    type Case = (
+        Vec<String>,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            vec!["serve".into(), "--bind".into(), "not-an-address".into()],
+            &[],
+            "not-an-address",
+        ),
+        (vec!["run".into(), p(&broken)], &[], "error[R030]"),
+        (
+            vec!["runtimes".into(), "install".into(), "no-such-agent".into()],
+            &[],
+            "no-such-agent",
+        ),
+        (
+            vec!["runbook".into(), "check".into(), p(&broken)],
+            &[],
+            "error[R030]",
+        ),
+        (
+            vec!["ingest".into(), p(&bad_lines)],
+            &[],
+            "not a JSON object",
+        ),
+        (vec!["import".into(), p(&bad_atif)], &[], "steps[0]"),
+        (
+            vec![
+                "grade".into(),
+                "--runbook".into(),
+                p(&broken),
+                "--trajectory".into(),
+                p(&session),
+                "--outputs".into(),
+                p(&outputs),
+            ],
+            &[],
+            "error[R030]",
+        ),
+        (
+            vec!["label".into(), "not-a-uuid".into(), "k=v".into()],
+            &[],
+            "not-a-uuid",
+        ),
+        (
+            vec![
+                "compare".into(),
+                "runtime = ".into(),
+                "runtime = 'x'".into(),
+            ],
+            &[],
+            "selection `runtime =` is not a condition over `runs`",
+        ),
+        (
+            vec![
+                "calibrate".into(),
+                "--where".into(),
+                "1 = 1; DROP TABLE runs".into(),
+            ],
+            &[],
+            "DROP",
+        ),
+        (
+            vec![
+                "export".into(),
+                "--where".into(),
+                "true".into(),
+                "--format".into(),
+                "xml".into(),
+            ],
+            &[],
+            "xml",
+        ),
+        (
+            vec!["sql".into(), "DROP TABLE runs".into()],
+            &[],
+            "read-only",
+        ),
+        (
+            vec!["compact".into()],
+            &[("WHARF__STORAGE__ROOT", "ftp://host/x")],
+            "ftp://host/x",
+        ),
+        (
+            // `tables` reads no configuration and no store: its only input is the format.
+            vec!["tables".into(), "--format".into(), "xml".into()],
+            &[],
+            "invalid value 'xml'",
+        ),
+        (
+            vec!["demo".into(), "--collection".into(), "../x".into()],
+            &[],
+            "--collection",
+        ),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (args, env, expected) in cases {
+        seen.insert(args[0].clone());
+        let out = wharf(&root)
+            .env("WHARF__SANDBOX__WORK_DIR", dir.path().join("work"))
+            .env("WHARF__SANDBOX__TOOLS_DIR", dir.path().join("tools"))
+            .env("WHARF__SERVER__STATE_DIR", dir.path().join("state"))
+            .envs(env.iter().copied())
+            .args(&args)
+            .output()
+            .unwrap();
+        // `runbook check` prints its diagnostics as its output; everything else on stderr.
+        let said = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
+        assert!(
+            said.contains(expected),
+            "{args:?}: expected `{expected}` in: {said}"
+        );
+        let rows = sql_json(
+            &root,
+            "SELECT (SELECT count(*) FROM runs) + (SELECT count(*) FROM events) \
+                  + (SELECT count(*) FROM scores) + (SELECT count(*) FROM labels) \
+                  + (SELECT count(*) FROM artifacts) AS n",
+        );
+        assert_eq!(rows[0]["n"], 0, "{args:?} wrote to the store");
+    }
+    // A subcommand added later needs its case here.
+    let help = wharf(&root).arg("--help").output().unwrap();
+    let listed: std::collections::BTreeSet<String> = crate::support::stdout(&help)
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|c| c != "help")
+        .collect();
+    assert_eq!(listed, seen);
+}

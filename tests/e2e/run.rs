@@ -383,7 +383,39 @@ fn bad_input_stops_the_run_before_any_sandbox_exists() {
     let env = RunEnv::new(CHAT, tools.path());
     let work = env.dir.path().join("work");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec![runbook("tests/fixtures/runbooks/broken.md")], "R040"),
+        (
+            vec![runbook("tests/fixtures/runbooks/broken.md")],
+            "error[R030]",
+        ),
+        // A variable the Parameters table does not list, with no value given at run time.
+        (
+            vec![
+                runbook("runbook/tests/compat/runtime-variables.md"),
+                "--".into(),
+                "true".into(),
+            ],
+            "error[R050]: no value for `{{customer}}`",
+        ),
+        (
+            vec![
+                runbook("examples/runbooks/write-report.md"),
+                "--snapshot".into(),
+                "python312-uv-offfice".into(),
+                "--agent".into(),
+                "command".into(),
+                "--".into(),
+                "true".into(),
+            ],
+            "unknown snapshot `python312-uv-offfice`",
+        ),
+        (
+            vec![
+                runbook("examples/runbooks/write-report.md"),
+                "--params-file".into(),
+                "/no/such/params.json".into(),
+            ],
+            "--params-file /no/such/params.json",
+        ),
         (
             vec![
                 runbook("examples/runbooks/write-report.md"),
@@ -434,6 +466,76 @@ fn bad_input_stops_the_run_before_any_sandbox_exists() {
     }
     let runs = sql_json(&env.root(), "SELECT count(*) AS n FROM runs");
     assert_eq!(runs[0]["n"], 0, "no run row for runs that never started");
+}
+
+/// A runbook written for Jetty runs unchanged: a template variable given at run time
+/// (from a Jetty-shaped `--params-file`, multi-line) that the Parameters table does not
+/// list, `model_provider: replicate` for an agent that calls no model, a Jetty snapshot
+/// name, and a programmatic evaluation without a verification script (graded by its
+/// required outputs).
+#[test]
+fn a_jetty_runbook_runs_unchanged_with_values_given_at_run_time() {
+    let tools = empty_tools();
+    let env = RunEnv::new(CHAT, tools.path());
+    let params = env.dir.path().join("inputs.json");
+    std::fs::write(
+        &params,
+        r#"{"collection": "ignored-here", "params": {"vars": {"customer": "Acme GmbH", "region": "APAC\nand Oceania"}}}"#,
+    )
+    .unwrap();
+    let out = env.run(&[
+        &runbook("runbook/tests/compat/runtime-variables.md"),
+        "--params-file",
+        params.to_str().unwrap(),
+        "--param",
+        "customer=Acme Pty",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        "mkdir -p /app/results && cp /app/runbook.md /app/results/brief.md",
+    ]);
+    let s = summary(&out);
+    assert_eq!(
+        s["status"],
+        "succeeded",
+        "{s:#}
+{}",
+        stderr(&out)
+    );
+    assert_eq!(s["passed"], true, "{s:#}");
+    let text = stdout(&out);
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(r#""event":"warning""#))
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("python312-uv-office") && w.contains("LibreOffice")),
+        "{text}"
+    );
+    assert!(warnings.iter().any(|w| w.contains("`replicate`")), "{text}");
+    let key = s["artifacts"][0]["object_key"].as_str().unwrap();
+    let brief = std::fs::read_to_string(env.root().join(key)).unwrap();
+    // `--param` wins over the file; the file's multi-line value arrives whole.
+    assert!(
+        brief
+            .contains("Write a one-page brief about Acme Pty for the APAC\nand Oceania sales team"),
+        "{brief}"
+    );
+    assert!(
+        !brief.contains("{{customer}}") && !brief.contains("Acme GmbH"),
+        "{brief}"
+    );
+    let run_id = s["run_id"].as_str().unwrap();
+    let row = sql_json(
+        &env.root(),
+        &format!("SELECT snapshot, parameters FROM runs WHERE run_id = '{run_id}'"),
+    );
+    assert_eq!(row[0]["snapshot"], "python312-uv-office", "{row:?}");
+    let parameters: Value = serde_json::from_str(row[0]["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters["customer"], "Acme Pty", "{parameters}");
 }
 
 /// The iteration loop with a real agent: codex fails the verification script, is resumed
@@ -655,7 +757,13 @@ fn import_and_grade_runs_from_elsewhere() {
     );
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0]["status"], "failed");
-    // Outputs that are not a directory are refused before anything runs.
+    let failed_id =
+        sql_json(&env.root(), "SELECT run_id FROM runs WHERE passed = false")[0]["run_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    // Graded again with fixed outputs: the run's verdict follows its latest grading in
+    // `runs`, and every grading stays queryable.
     let out = cli(&[
         "grade",
         "--runbook",
@@ -663,8 +771,68 @@ fn import_and_grade_runs_from_elsewhere() {
         "--trajectory",
         exec.to_str().unwrap(),
         "--outputs",
-        runbook.to_str().unwrap(),
+        good.to_str().unwrap(),
     ]);
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("not a directory"), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("its verdict is now the run's"),
+        "{}",
+        stdout(&out)
+    );
+    let row = sql_json(
+        &env.root(),
+        &format!("SELECT passed, final_score FROM runs WHERE run_id = '{failed_id}'"),
+    );
+    assert_eq!(row[0]["passed"], true, "{row:?}");
+    assert_eq!(row[0]["final_score"], 1.0, "{row:?}");
+    let kept = sql_json(
+        &env.root(),
+        &format!("SELECT bool_and(passed) AS passed FROM kept_scores WHERE run_id = '{failed_id}'"),
+    );
+    assert_eq!(kept[0]["passed"], true, "{kept:?}");
+    let history = sql_json(
+        &env.root(),
+        &format!(
+            "SELECT value FROM labels WHERE run_id = '{failed_id}' AND key = 'wharf.verdict' ORDER BY created_at"
+        ),
+    );
+    let verdicts: Vec<&str> = history
+        .iter()
+        .map(|r| r["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["failed", "passed"], "{history:?}");
+    // Bad input exits 2 and stores nothing: outputs that are not a directory, a runbook
+    // with errors, a variable with no value.
+    let runs_before = sql_json(&env.root(), "SELECT count(*) AS n FROM runs")[0]["n"].clone();
+    let broken = repo().join("tests/fixtures/runbooks/broken.md");
+    let compat = repo().join("runbook/tests/compat/runtime-variables.md");
+    for (runbook, outputs, expected) in [
+        (&runbook, &runbook, "not a directory"),
+        (&broken, &good, "error[R030]"),
+        (&compat, &good, "error[R050]"),
+    ] {
+        let out = cli(&[
+            "grade",
+            "--runbook",
+            runbook.to_str().unwrap(),
+            "--trajectory",
+            session.to_str().unwrap(),
+            "--outputs",
+            outputs.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{expected}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{expected}: {}",
+            stderr(&out)
+        );
+    }
+    let runs_after = sql_json(&env.root(), "SELECT count(*) AS n FROM runs")[0]["n"].clone();
+    assert_eq!(runs_before, runs_after);
 }

@@ -545,7 +545,9 @@ async fn bad_requests_are_refused_with_clear_errors() {
             "no-such-agent",
         ),
         (
-            json!({"runbook": rb, "agent": "command", "command": cmd, "model_provider": "nonesuch"}),
+            // An agent that calls a model through an unknown provider (an agent that calls
+            // none, `command`, runs with a warning).
+            json!({"runbook": rb, "agent": "codex", "model_provider": "nonesuch"}),
             "nonesuch",
         ),
         (
@@ -841,6 +843,34 @@ async fn runs_are_graded_and_sent_back_until_they_pass_or_run_out_of_rounds() {
         .await
         .unwrap();
     assert_eq!(body, "no heading here");
+    // Re-graded against the lenient example (any non-empty report passes): the verdict
+    // follows the new grading in SQL and in the run's API answer.
+    let lenient =
+        std::fs::read_to_string(wharf_tests::workspace().join("examples/runbooks/write-report.md"))
+            .unwrap();
+    let (status, regrade) = service
+        .post(
+            &format!("/api/v1/runs/{}/grade", ids[0]),
+            t,
+            json!({"runbook": lenient}),
+        )
+        .await;
+    assert_eq!(status, 200, "{regrade}");
+    assert_eq!(regrade["passed"], true, "{regrade}");
+    let runs = service
+        .sql(
+            t,
+            &format!(
+                "SELECT passed, final_score FROM runs WHERE run_id = '{}'",
+                ids[0]
+            ),
+        )
+        .await;
+    assert_eq!(runs[0]["passed"], true, "{runs:?}");
+    assert_eq!(runs[0]["final_score"], 1.0, "{runs:?}");
+    let (_, regraded) = service.get(&format!("/api/v1/runs/{}", ids[0]), t).await;
+    assert_eq!(regraded["summary"]["passed"], true, "{regraded}");
+    assert_eq!(regraded["summary"]["final_score"], 1.0, "{regraded}");
 
     // 2. Passes on the first attempt.
     let good = service.wait_end(t, &ids[1]).await;
@@ -1476,6 +1506,16 @@ async fn external_runs_are_imported_and_graded() {
     assert_eq!(resp.status(), 200);
     let verdict: Value = resp.json().await.unwrap();
     assert_eq!(verdict["passed"], false, "{verdict}");
+    let shown = service
+        .sql(
+            t,
+            &format!("SELECT passed FROM runs WHERE run_id = '{run_id}'"),
+        )
+        .await;
+    assert_eq!(
+        shown[0]["passed"], false,
+        "the run shows its grading: {shown:?}"
+    );
     assert!(
         verdict.to_string().contains("report.md has no heading"),
         "{verdict}"
@@ -1493,6 +1533,15 @@ async fn external_runs_are_imported_and_graded() {
         .await;
     assert_eq!(kept.len(), 2, "{kept:?}");
     assert!(kept.iter().all(|r| r["passed"] == true), "{kept:?}");
+    // ... and its verdict the one `runs` shows.
+    let shown = service
+        .sql(
+            t,
+            &format!("SELECT passed, final_score FROM runs WHERE run_id = '{run_id}'"),
+        )
+        .await;
+    assert_eq!(shown[0]["passed"], true, "{shown:?}");
+    assert_eq!(shown[0]["final_score"], 1.0, "{shown:?}");
     // Re-grading from the stored outputs (JSON body) uses the last files recorded.
     let (status, regrade) = service
         .post(

@@ -16,6 +16,7 @@ use wharf_model::{Record, RunStatus};
 
 use crate::config::Config;
 use crate::exit::BadInput;
+use crate::params::ParamArgs;
 
 /// Arguments of `wharf grade`.
 #[derive(Debug, Args)]
@@ -29,9 +30,8 @@ pub struct GradeArgs {
     /// The directory holding the agent's outputs (the runbook's results directory).
     #[arg(long)]
     outputs: PathBuf,
-    /// Runbook parameter NAME=VALUE (repeatable).
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    params: Vec<String>,
+    #[command(flatten)]
+    params: ParamArgs,
     /// Trajectory format (default: detected).
     #[arg(long)]
     format: Option<String>,
@@ -87,7 +87,7 @@ fn read_outputs(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 
 /// Runs the command.
 pub async fn run(config: &Config, args: GradeArgs) -> anyhow::Result<ExitCode> {
-    let params = super::parse_params(&args.params)?;
+    let params = args.params.pairs()?;
     if !args.outputs.is_dir() {
         return Err(BadInput(format!(
             "--outputs {}: not a directory",
@@ -151,6 +151,12 @@ pub async fn run(config: &Config, args: GradeArgs) -> anyhow::Result<ExitCode> {
     records.extend(imported.records);
     let receipt = engine.store.ingest(records).await?;
     engine.store.flush().await?;
+    {
+        let mut err = std::io::stderr().lock();
+        for w in &summary.warnings {
+            writeln!(err, "warning: {w}")?;
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&summary)?)?;
@@ -179,7 +185,7 @@ pub async fn run(config: &Config, args: GradeArgs) -> anyhow::Result<ExitCode> {
         if receipt.duplicates > 0 {
             writeln!(
                 out,
-                "  (the run was already stored: its scores were added; the stored run row keeps its first verdict)"
+                "  (the run was already stored: this grading's scores were added and its verdict is now the run's)"
             )?;
         }
     }

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use wharf_engine::{Engine, EngineError, Progress, RunRequest, RunSummary, StoreSink};
+use wharf_engine::{Engine, Progress, RunRequest, RunSummary, StoreSink};
 use wharf_gateway::Gateway;
 use wharf_ingest::{ObjectStorage, OpenMode};
 use wharf_sandbox::{BwrapBackend, NetworkPolicy};
 
 use crate::config::Config;
 use crate::exit::BadInput;
+use crate::params::ParamArgs;
 
 /// `wharf run` arguments.
 #[derive(Debug, Args)]
@@ -30,9 +31,8 @@ pub struct RunArgs {
     /// Provider: a `[providers.NAME]` from config, openai, anthropic, google, openrouter, or a base URL.
     #[arg(long)]
     pub provider: Option<String>,
-    /// Runbook parameter NAME=VALUE (repeatable).
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
+    #[command(flatten)]
+    pub params: ParamArgs,
     /// Input file uploaded to /app/assets (repeatable; names kept).
     #[arg(long = "file", value_name = "PATH")]
     pub files: Vec<PathBuf>,
@@ -71,7 +71,7 @@ pub struct RunArgs {
 
 /// Runs the command.
 pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
-    let params = super::parse_params(&args.params)?;
+    let params = args.params.pairs()?;
     let timeout = match args.timeout {
         Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
         Some(t) => {
@@ -116,14 +116,7 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Err(
-            e @ (EngineError::Runbook(_)
-            | EngineError::InputFile { .. }
-            | EngineError::Param(_)
-            | EngineError::Runtime(_)
-            | EngineError::NotInstalled { .. }
-            | EngineError::Provider(_)),
-        ) => Err(BadInput(e.to_string()).into()),
+        // The exit code follows the error's kind (cli/src/exit.rs).
         Err(e) => Err(e.into()),
     }
 }

@@ -127,9 +127,10 @@ fn emit(output: &CommandOutput) -> anyhow::Result<ExitCode> {
     let mut err = std::io::stderr().lock();
     err.write_all(output.stderr.as_bytes())?;
     err.flush()?;
+    // A runbook with errors is bad input, like any other malformed file.
     Ok(if output.success {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(crate::exit::BAD_INPUT)
     })
 }

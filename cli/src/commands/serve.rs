@@ -11,6 +11,7 @@ use clap::Args;
 use wharf_gateway::{ProviderKind, ProviderSpec, Secret};
 
 use crate::config::Config;
+use crate::exit::BadInput;
 
 /// Arguments of `wharf serve`.
 #[derive(Debug, Args)]
@@ -60,6 +61,13 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(c) = args.concurrency {
         server_config.concurrency = c;
+    }
+    if let Err(e) = tokio::net::lookup_host(server_config.bind.as_str()).await {
+        return Err(BadInput(format!(
+            "cannot listen on `{}` (--bind / server.bind): {e}; give HOST:PORT, e.g. 127.0.0.1:8080",
+            server_config.bind
+        ))
+        .into());
     }
     let offline = !args.no_offline && server_config.offline_fallback && !has_provider_key(&config);
     let _mock = if offline {

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 use super::{TypeTag, check_collection, finite, not_blank};
 use crate::{ModelError, ids};
 
+/// The label a grading records its verdict in: value `passed` or `failed`, `value_num`
+/// the final score. The `runs` a query session shows take `passed` and `final_score` from
+/// a run's latest verdict label, so a re-grade changes the verdict everywhere while every
+/// earlier grading stays in `labels` (ADR 0011).
+pub const VERDICT_LABEL: &str = "wharf.verdict";
+
 /// A typed annotation on a run. Labels are append-only; the latest per key wins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

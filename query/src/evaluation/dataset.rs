@@ -95,7 +95,7 @@ pub async fn dataset(
             session,
             &format!(
                 "SELECT run_id, key, value, value_num, author, note, created_at FROM latest_labels \
-                 WHERE run_id IN ({ids}) AND key <> 'wharf.kept_attempt' ORDER BY run_id, key"
+                 WHERE run_id IN ({ids}) AND key NOT LIKE 'wharf.%' ORDER BY run_id, key"
             ),
             MAX_ROWS,
         )

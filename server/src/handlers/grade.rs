@@ -4,7 +4,7 @@
 //! attempt); multipart (`runbook` or `task`, `param` NAME=VALUE parts, output files named
 //! by their path in the results directory) grades the files sent. The judge sees the
 //! run's recorded events. Scores are added under the run (the latest grading wins in
-//! `kept_scores`); the answer is the verdict.
+//! `kept_scores`, and its verdict in `runs` and the run's summary); the answer is the verdict.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -113,8 +113,8 @@ pub async fn grade(
     let result = match tokio::fs::write(&file, runbook.as_bytes()).await {
         Ok(()) => {
             state
-                .engine()
-                .grade(GradeRequest {
+                .service
+                .regrade(GradeRequest {
                     runbook: file,
                     params,
                     run_id,
