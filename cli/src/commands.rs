@@ -31,24 +31,6 @@ pub enum Sandboxes {
     Optional,
 }
 
-/// What an engine is built from. A bare `&Config` needs sandboxes.
-#[derive(Debug, Clone, Copy)]
-pub struct EngineSetup<'a> {
-    /// The configuration.
-    pub config: &'a Config,
-    /// Whether a missing sandbox backend stops the start.
-    pub sandboxes: Sandboxes,
-}
-
-impl<'a> From<&'a Config> for EngineSetup<'a> {
-    fn from(config: &'a Config) -> Self {
-        EngineSetup {
-            config,
-            sandboxes: Sandboxes::Required,
-        }
-    }
-}
-
 /// Opens the configured store.
 pub async fn open_store(config: &Config, mode: OpenMode) -> anyhow::Result<Store> {
     let root = StorageRoot::parse(&config.storage)?;

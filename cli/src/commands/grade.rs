@@ -123,7 +123,7 @@ pub async fn run(config: &Config, args: GradeArgs) -> anyhow::Result<ExitCode> {
             _ => None,
         })
         .collect();
-    let (engine, _gateway) = super::run::start_engine(config).await?;
+    let (engine, _gateway) = super::run::start_engine(config, super::Sandboxes::Required).await?;
     let mut run = imported.run.clone();
     let summary = engine
         .grade(GradeRequest {

@@ -13,6 +13,7 @@ use wharf_gateway::Gateway;
 use wharf_ingest::{ObjectStorage, OpenMode};
 use wharf_sandbox::{BwrapBackend, NetworkPolicy};
 
+use super::Sandboxes;
 use crate::config::Config;
 use crate::exit::BadInput;
 use crate::params::ParamArgs;
@@ -100,7 +101,7 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         max_rounds: args.max_rounds,
         ..RunRequest::default()
     };
-    let (engine, _server) = start_engine(config).await?;
+    let (engine, _server) = start_engine(config, Sandboxes::Required).await?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let display = tokio::spawn(show(rx, args.json));
     let result = engine.run(request, Some(tx)).await;
@@ -122,12 +123,12 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Builds the engine from config: store, artifact storage, sandbox backend, gateway. When
-/// bubblewrap cannot start, a [`super::Sandboxes::Required`] setup (a bare `&Config`) fails
-/// with the reason; an optional one gets a backend that refuses every run with it.
+/// bubblewrap cannot start, [`Sandboxes::Required`] fails with the reason;
+/// [`Sandboxes::Optional`] gets a backend that refuses every run with it.
 pub async fn start_engine(
-    setup: impl Into<super::EngineSetup<'_>>,
+    config: &Config,
+    sandboxes: Sandboxes,
 ) -> anyhow::Result<(Engine, wharf_gateway::GatewayServer)> {
-    let super::EngineSetup { config, sandboxes } = setup.into();
     let store = Arc::new(super::open_store(config, OpenMode::Write).await?);
     let objects = ObjectStorage::open(store.root())?;
     let mut sandbox = config.sandbox.clone();
@@ -136,7 +137,7 @@ pub async fn start_engine(
     }
     let backend: Arc<dyn wharf_sandbox::Backend> = match BwrapBackend::new(sandbox.clone()).await {
         Ok(b) => Arc::new(b),
-        Err(e) if sandboxes == super::Sandboxes::Optional => {
+        Err(e) if sandboxes == Sandboxes::Optional => {
             Arc::new(wharf_sandbox::UnavailableBackend::new(e.to_string()))
         }
         Err(e) => return Err(e.into()),

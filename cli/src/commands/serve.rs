@@ -93,11 +93,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let (engine, _gateway) = super::run::start_engine(super::EngineSetup {
-        config: &config,
-        sandboxes: super::Sandboxes::Optional,
-    })
-    .await?;
+    let (engine, _gateway) = super::run::start_engine(&config, super::Sandboxes::Optional).await?;
     let runs_disabled = engine.backend.unavailable().map(str::to_owned);
     let catalog = wharf_server::open_catalog(&server_config).await?;
     let server = wharf_server::start(
