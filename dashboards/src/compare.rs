@@ -9,10 +9,10 @@ use std::fmt::Write;
 
 use futures::TryFutureExt;
 use serde::Deserialize;
-use wharf_grader::stats::{BootstrapOptions, Interval};
 use wharf_ingest::ObjectStorage;
 use wharf_query::evaluation::{Comparison, Selection, compare, json_rows};
 use wharf_query::{Session, kept_attempts_of_runs, kept_scores_of_runs};
+use wharf_stats::{BootstrapOptions, Interval};
 
 use crate::diff::{self, Line, Pair};
 use crate::error::{DashResult, DashboardError};

@@ -12,7 +12,6 @@
 //! - [`decide`]: the pass decision from the runbook's rule, never the judge's.
 //! - [`feedback`]: the message for the next round when evaluation fails.
 //! - [`check_scores`], [`judge_scores`], [`judge_error_scores`]: `ScoreRecord` rows.
-//! - [`stats`]: bootstrap intervals, Cohen's kappa and calibration.
 //!
 //! The engine calls this crate; nothing here touches sandboxes or storage.
 
@@ -27,10 +26,8 @@ mod glob;
 mod judge;
 mod pace;
 pub mod prompt;
-mod rng;
 mod samples;
 mod scores;
-pub mod stats;
 mod transport;
 
 pub use answer::{CriterionScore, JudgeAnswer, MAX_SCORE, MIN_SCORE, answer_schema, parse_answer};
@@ -43,10 +40,10 @@ pub use feedback::{FEEDBACK_MAX_CHARS, feedback};
 pub use glob::glob_match;
 pub use judge::{DEFAULT_JUDGE_NAME, Judge, JudgeConfig, JudgeVerdict};
 pub use prompt::{JudgeInput, OutputFile, PromptLimits, RenderedPrompt, prompt_sha256};
-pub use rng::SplitMix64;
 pub use samples::{Agreement, CriterionVerdict, aggregate};
 pub use scores::{
     CHECKS_GRADER_NAME, OVERALL_CRITERION, ScoreContext, check_scores, judge_error_scores,
     judge_scores,
 };
 pub use transport::{MAX_RETRY_AFTER, RetryPolicy, retry_after};
+pub use wharf_stats::SplitMix64;

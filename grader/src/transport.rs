@@ -18,7 +18,7 @@ use tokio::sync::Semaphore;
 
 use crate::error::GraderError;
 use crate::pace::Pace;
-use crate::rng::SplitMix64;
+use wharf_stats::SplitMix64;
 
 /// Longest `retry-after` honoured; a provider asking for more fails the call.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
-use wharf_grader::stats::{BootstrapOptions, Interval};
 use wharf_query::evaluation::{self, Comparison, Selection};
+use wharf_stats::{BootstrapOptions, Interval};
 
 use crate::config::Config;
 

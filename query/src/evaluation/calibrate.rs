@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use wharf_grader::stats::{Calibration, calibrate as agreement};
+use wharf_stats::{Calibration, calibrate as agreement};
 
 use super::rows::{f64_of, json_rows, str_of};
 use super::selection::Selection;

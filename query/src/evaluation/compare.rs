@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use wharf_grader::stats::{
+use wharf_stats::{
     BootstrapOptions, Interval, bootstrap_mean, bootstrap_mean_difference, pass_rate_difference,
 };
 

@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use wharf_grader::stats::BootstrapOptions;
 use wharf_query::evaluation::{self, DatasetFormat, Selection};
+use wharf_stats::BootstrapOptions;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
