@@ -9,8 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use wharf_model::{
     ArtifactRecord, ArtifactRole, EventKind, EventRecord, GraderKind, LabelRecord, LlmApi,
-    LlmCallRecord, Record, RunRecord, RunSource, RunStatus, ScoreRecord, ToolKind, TsSource,
-    TypeTag,
+    LlmCallRecord, Record, RunRecord, RunSource, RunStatus, ScoreRecord, ToolKind, TypeTag,
 };
 
 /// splitmix64: small, fast, deterministic.
@@ -143,33 +142,8 @@ pub fn run(rng: &mut Rng, n: u64, start: DateTime<Utc>, shape: Shape) -> Vec<Rec
     let push = |out: &mut Vec<Record>, ev: EventRecord| {
         out.push(Record::Event(ev));
     };
-    let ev = |seq: i64, ts: DateTime<Utc>, kind: EventKind| EventRecord {
-        type_tag: TypeTag,
-        run_id: id.clone(),
-        attempt: 1,
-        seq,
-        ts,
-        ts_source: TsSource::Native,
-        collection: None,
-        kind,
-        role: None,
-        name: None,
-        call_id: None,
-        parent_call_id: None,
-        tool_kind: None,
-        text: None,
-        input: None,
-        output_text: None,
-        status: None,
-        exit_code: None,
-        duration_ms: None,
-        model: None,
-        input_tokens: None,
-        output_tokens: None,
-        cache_read_tokens: None,
-        cache_write_tokens: None,
-        cost_usd: None,
-        raw: None,
+    let ev = |seq: i64, ts: DateTime<Utc>, kind: EventKind| {
+        EventRecord::new(id.clone(), 1, seq, ts, kind)
     };
     let mut e = ev(seq, ts, EventKind::SessionStart);
     e.model = Some(model.into());
@@ -278,36 +252,21 @@ pub fn run(rng: &mut Rng, n: u64, start: DateTime<Utc>, shape: Shape) -> Vec<Rec
             let value = (base + rng.below(3)) as f64;
             values.push(value);
             out.push(Record::Score(ScoreRecord {
-                type_tag: TypeTag,
-                score_id: None,
-                run_id: id.clone(),
-                attempt: 1,
-                collection: None,
-                grader_kind: GraderKind::Rubric,
-                grader_name: "rubric-judge".into(),
                 grader_model: Some("gpt-5.1".into()),
-                grader_prompt_sha256: None,
-                criterion: (*criterion).into(),
                 value: Some(value),
-                label: None,
                 max_value: Some(5.0),
                 passed: Some(value >= 3.0),
                 explanation: Some(format!("criterion {} judged on the output files", i + 1)),
-                error: None,
-                created_at: ts + Duration::seconds(5),
+                ..ScoreRecord::new(
+                    id.clone(),
+                    GraderKind::Rubric,
+                    "rubric-judge",
+                    *criterion,
+                    ts + Duration::seconds(5),
+                )
             }));
         }
         out.push(Record::Score(ScoreRecord {
-            type_tag: TypeTag,
-            score_id: None,
-            run_id: id.clone(),
-            attempt: 1,
-            collection: None,
-            grader_kind: GraderKind::Programmatic,
-            grader_name: "required-outputs".into(),
-            grader_model: None,
-            grader_prompt_sha256: None,
-            criterion: "output.xlsx exists and is non-empty".into(),
             value: Some(if status == RunStatus::Succeeded {
                 1.0
             } else {
@@ -323,9 +282,13 @@ pub fn run(rng: &mut Rng, n: u64, start: DateTime<Utc>, shape: Shape) -> Vec<Rec
             ),
             max_value: Some(1.0),
             passed: Some(status == RunStatus::Succeeded),
-            explanation: None,
-            error: None,
-            created_at: ts + Duration::seconds(2),
+            ..ScoreRecord::new(
+                id.clone(),
+                GraderKind::Programmatic,
+                "required-outputs",
+                "output.xlsx exists and is non-empty",
+                ts + Duration::seconds(2),
+            )
         }));
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         scores_mean = Some(mean);
@@ -406,41 +369,30 @@ pub fn run(rng: &mut Rng, n: u64, start: DateTime<Utc>, shape: Shape) -> Vec<Rec
         }
     }
     let run = RunRecord {
-        type_tag: TypeTag,
-        run_id: id.clone(),
-        collection: None,
         task: Some(runbook.into()),
         source: RunSource::Sandbox,
         runbook_name: Some(runbook.into()),
         runbook_version: Some("1.0.0".into()),
-        runbook_sha256: None,
         runtime: Some(runtime.into()),
         runtime_version: Some(version.into()),
         model: Some(model.into()),
         model_provider: Some(provider.into()),
         snapshot: Some("python312-uv".into()),
         parameters: Some(json!({"results_dir": "/app/results", "failing_tools": failing})),
-        status,
         passed: if status == RunStatus::Succeeded {
             passed
         } else {
             Some(false)
         },
         final_score: scores_mean,
-        attempts: 1,
-        started_at: started,
         ended_at: Some(ts),
-        duration_ms: None,
         input_tokens: Some(tokens_in),
         output_tokens: Some(tokens_out),
         cache_read_tokens: Some(tokens_in * 3 / 4),
-        cache_write_tokens: None,
-        reasoning_tokens: None,
         cost_usd: Some(cost),
         cost_source: Some(wharf_model::CostSource::Computed),
         error: (status == RunStatus::Error).then(|| "agent exited with code 1".into()),
-        parent_run_id: None,
-        workflow_id: None,
+        ..RunRecord::new(id.clone(), status, started)
     };
     out.insert(0, Record::Run(run));
     out

@@ -10,7 +10,6 @@ use wharf_gateway::{Gateway, ProviderSpec, RunGrant};
 use wharf_ingest::{ObjectStorage, Store};
 use wharf_model::{
     CostSource, EventKind, EventRecord, LabelRecord, Record, RunRecord, RunSource, RunStatus,
-    TypeTag,
 };
 use wharf_runtimes::{AgentEvent, InvocationInput, Stdin, parse_all};
 use wharf_sandbox::{
@@ -684,8 +683,6 @@ impl RunContext<'_> {
         let duration_ms = (ended_at - self.started_at).num_milliseconds().max(0);
         let p = self.prepared;
         let run = RunRecord {
-            type_tag: TypeTag,
-            run_id: self.run_id.clone(),
             collection: Some(self.collection.clone()),
             task: self.request.task.clone(),
             source: RunSource::Sandbox,
@@ -702,11 +699,9 @@ impl RunContext<'_> {
                 .clone()
                 .or_else(|| p.runbook.frontmatter.snapshot.clone()),
             parameters: Some(serde_json::to_value(&p.values).unwrap_or_default()),
-            status,
             passed: evaluation.map(Evaluation::passed),
             final_score: evaluation.and_then(Evaluation::score),
             attempts: i32::try_from(attempts.max(1)).unwrap_or(i32::MAX),
-            started_at: self.started_at,
             ended_at: Some(ended_at),
             duration_ms: Some(duration_ms),
             input_tokens: Some(tally.input_tokens),
@@ -717,8 +712,7 @@ impl RunContext<'_> {
             cost_usd,
             cost_source: (tally.calls > 0).then_some(CostSource::Gateway),
             error: error.clone(),
-            parent_run_id: None,
-            workflow_id: None,
+            ..RunRecord::new(self.run_id.clone(), status, self.started_at)
         };
         rows.push(Record::Run(run));
         engine.store.ingest(rows).await?;

@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use wharf_catalog::{CancelOutcome, Catalog, NewDelivery, NewRun, RunState};
-use wharf_model::{Record, RunRecord, RunSource, RunStatus, TypeTag};
+use wharf_model::{Record, RunRecord, RunSource, RunStatus};
 
 use crate::bus::EventBus;
 use crate::prepare::prepare;
@@ -398,37 +398,14 @@ async fn record_unfinished(engine: &Engine, state: &RunState, reason: &str) {
     let now = Utc::now();
     let started = state.started_at.unwrap_or(state.created_at);
     let run = RunRecord {
-        type_tag: TypeTag,
-        run_id: state.run_id.clone(),
         collection: Some(state.collection.clone()),
         task: state.task.clone(),
         source: RunSource::Sandbox,
-        runbook_name: None,
-        runbook_version: None,
-        runbook_sha256: None,
         runtime: state.agent.clone(),
-        runtime_version: None,
-        model: None,
-        model_provider: None,
-        snapshot: None,
-        parameters: None,
-        status,
-        passed: None,
-        final_score: None,
-        attempts: 1,
-        started_at: started,
         ended_at: Some(now),
         duration_ms: Some((now - started).num_milliseconds().max(0)),
-        input_tokens: None,
-        output_tokens: None,
-        cache_read_tokens: None,
-        cache_write_tokens: None,
-        reasoning_tokens: None,
-        cost_usd: None,
-        cost_source: None,
         error: Some(reason.to_owned()),
-        parent_run_id: None,
-        workflow_id: None,
+        ..RunRecord::new(state.run_id.clone(), status, started)
     };
     let store = &engine.store;
     if let Err(e) = store.ingest(vec![Record::Run(run)]).await {

@@ -2,7 +2,7 @@
 //! `score_id` empty: `Record::validate` derives it when they are stored.
 
 use chrono::{DateTime, Utc};
-use wharf_model::{GraderKind, ScoreRecord, TypeTag};
+use wharf_model::{GraderKind, ScoreRecord};
 
 use crate::answer::MAX_SCORE;
 use crate::checks::CheckResult;
@@ -31,23 +31,9 @@ pub struct ScoreContext {
 impl ScoreContext {
     fn row(&self, kind: GraderKind, name: &str, criterion: &str) -> ScoreRecord {
         ScoreRecord {
-            type_tag: TypeTag,
-            score_id: None,
-            run_id: self.run_id.clone(),
             attempt: self.attempt,
             collection: self.collection.clone(),
-            grader_kind: kind,
-            grader_name: name.to_owned(),
-            grader_model: None,
-            grader_prompt_sha256: None,
-            criterion: criterion.to_owned(),
-            value: None,
-            label: None,
-            max_value: None,
-            passed: None,
-            explanation: None,
-            error: None,
-            created_at: self.created_at,
+            ..ScoreRecord::new(self.run_id.clone(), kind, name, criterion, self.created_at)
         }
     }
 }

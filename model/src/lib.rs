@@ -33,3 +33,10 @@ pub use records::{
 pub use table::{PARTITION_COLUMNS, Table, arrow_type};
 pub use trajectory::{DEFAULT_MAX_LINE_BYTES, Line, LineReader, human_bytes, parse_line};
 pub use version::SCHEMA_VERSION;
+
+/// Paths the exported macros ([`event_struct!`]) expand to, so callers need no extra
+/// dependency. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde_json::Value as JsonValue;
+}

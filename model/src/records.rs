@@ -6,6 +6,7 @@
 
 mod artifact;
 mod event;
+mod event_fields;
 mod label;
 mod llm_call;
 mod run;

@@ -66,6 +66,38 @@ pub struct LlmCallRecord {
 }
 
 impl LlmCallRecord {
+    /// A call with nothing known but its identity and start: no run, usage, latency,
+    /// status or cost. Callers set what they know.
+    pub fn new(
+        call_id: impl Into<String>,
+        provider: impl Into<String>,
+        api: LlmApi,
+        model: impl Into<String>,
+        started_at: DateTime<Utc>,
+    ) -> Self {
+        LlmCallRecord {
+            type_tag: TypeTag,
+            call_id: call_id.into(),
+            run_id: None,
+            collection: None,
+            provider: provider.into(),
+            api,
+            model: model.into(),
+            started_at,
+            latency_ms: None,
+            ttft_ms: None,
+            status_code: None,
+            input_tokens: None,
+            output_tokens: None,
+            cache_read_tokens: None,
+            cache_write_tokens: None,
+            reasoning_tokens: None,
+            cost_usd: None,
+            streamed: false,
+            error: None,
+        }
+    }
+
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
         not_blank("call_id", &self.call_id)?;
         if let Some(run) = &self.run_id {

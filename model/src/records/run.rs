@@ -108,6 +108,44 @@ fn default_source() -> RunSource {
 }
 
 impl RunRecord {
+    /// A run header with nothing known but its id, terminal status and start; source
+    /// `external`, one attempt. Callers set what they know.
+    pub fn new(run_id: impl Into<String>, status: RunStatus, started_at: DateTime<Utc>) -> Self {
+        RunRecord {
+            type_tag: TypeTag,
+            run_id: run_id.into(),
+            collection: None,
+            task: None,
+            source: RunSource::External,
+            runbook_name: None,
+            runbook_version: None,
+            runbook_sha256: None,
+            runtime: None,
+            runtime_version: None,
+            model: None,
+            model_provider: None,
+            snapshot: None,
+            parameters: None,
+            status,
+            passed: None,
+            final_score: None,
+            attempts: 1,
+            started_at,
+            ended_at: None,
+            duration_ms: None,
+            input_tokens: None,
+            output_tokens: None,
+            cache_read_tokens: None,
+            cache_write_tokens: None,
+            reasoning_tokens: None,
+            cost_usd: None,
+            cost_source: None,
+            error: None,
+            parent_run_id: None,
+            workflow_id: None,
+        }
+    }
+
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
         ids::normalize_uuid_in("run_id", &mut self.run_id)?;
         if let Some(parent) = &self.parent_run_id {

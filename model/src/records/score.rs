@@ -60,6 +60,36 @@ pub struct ScoreRecord {
 }
 
 impl ScoreRecord {
+    /// An unscored row for one criterion of attempt 1: no value, label, verdict or
+    /// explanation; `score_id` is derived by `validate`. Callers set what they know.
+    pub fn new(
+        run_id: impl Into<String>,
+        grader_kind: GraderKind,
+        grader_name: impl Into<String>,
+        criterion: impl Into<String>,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        ScoreRecord {
+            type_tag: TypeTag,
+            score_id: None,
+            run_id: run_id.into(),
+            attempt: 1,
+            collection: None,
+            grader_kind,
+            grader_name: grader_name.into(),
+            grader_model: None,
+            grader_prompt_sha256: None,
+            criterion: criterion.into(),
+            value: None,
+            label: None,
+            max_value: None,
+            passed: None,
+            explanation: None,
+            error: None,
+            created_at,
+        }
+    }
+
     pub(crate) fn validate(&mut self) -> Result<(), ModelError> {
         ids::normalize_uuid_in("run_id", &mut self.run_id)?;
         check_collection(&self.collection)?;
