@@ -32,7 +32,24 @@ pub struct Config {
     /// `[server]`: `wharf serve`.
     pub server: wharf_server::ServerConfig,
     /// `[grader]`: the rubric judge.
-    pub grader: crate::grader::GraderConfig,
+    pub grader: GraderConfig,
+}
+
+/// How rubric runbooks are judged.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraderConfig {
+    /// Judge model; unset = no judge (rubric runbooks cannot pass).
+    pub judge_model: Option<String>,
+    /// Provider of the judge: a `[providers.NAME]`, a kind, or (default) the OpenAI one.
+    pub judge_provider: Option<String>,
+    /// Judge answers are cached here (default `<state>/judge-cache` under the storage root's
+    /// machine: `./wharf-judge-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// Samples per judgement (the median is kept, agreement reported).
+    pub samples: Option<u32>,
+    /// Judge calls at once.
+    pub concurrency: Option<usize>,
 }
 
 /// The file used when none is given and `./wharf.toml` exists.

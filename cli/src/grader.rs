@@ -1,29 +1,11 @@
-//! `[grader]`: the rubric judge.
+//! The rubric judge built from `[grader]` ([`crate::config::GraderConfig`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Deserialize;
 use wharf_grader::{DiskCache, Judge, JudgeConfig};
 
 use crate::config::Config;
-
-/// How rubric runbooks are judged.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct GraderConfig {
-    /// Judge model; unset = no judge (rubric runbooks cannot pass).
-    pub judge_model: Option<String>,
-    /// Provider of the judge: a `[providers.NAME]`, a kind, or (default) the OpenAI one.
-    pub judge_provider: Option<String>,
-    /// Judge answers are cached here (default `<state>/judge-cache` under the storage root's
-    /// machine: `./wharf-judge-cache`).
-    pub cache_dir: Option<PathBuf>,
-    /// Samples per judgement (the median is kept, agreement reported).
-    pub samples: Option<u32>,
-    /// Judge calls at once.
-    pub concurrency: Option<usize>,
-}
 
 /// The configured judge, if any.
 pub fn judge(config: &Config) -> anyhow::Result<Option<Arc<Judge>>> {

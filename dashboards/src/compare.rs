@@ -11,7 +11,7 @@ use futures::TryFutureExt;
 use serde::Deserialize;
 use wharf_ingest::ObjectStorage;
 use wharf_query::evaluation::{Comparison, Selection, compare, json_rows};
-use wharf_query::{Session, kept_attempts_of_runs, kept_scores_of_runs};
+use wharf_query::{Session, kept_attempts_of_runs, kept_scores_via_runs};
 use wharf_stats::{BootstrapOptions, Interval};
 
 use crate::diff::{self, Line, Pair};
@@ -163,7 +163,7 @@ pub async fn load(
             format!(
                 "SELECT grader_name, criterion, value, max_value, passed, explanation \
                  FROM ({}) ORDER BY grader_name, criterion",
-                kept_scores_of_runs(&format!("run_id = {}", sql_literal(id)))
+                kept_scores_via_runs(&format!("run_id = {}", sql_literal(id)))
             )
         };
         let outputs = format!(

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use wharf_query::evaluation::json_rows;
-use wharf_query::{Session, kept_scores_of_runs};
+use wharf_query::{Session, kept_scores_via_runs};
 
 use crate::chart::{Datum, bar_chart, line_chart};
 use crate::error::DashResult;
@@ -123,7 +123,7 @@ pub async fn load(
         "SELECT s.grader_name, s.criterion, round(s.value, 1) AS value, count(*) AS n, \
            sum(CASE WHEN s.passed = false THEN 1 ELSE 0 END) AS failures \
          FROM ({}) s GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-        kept_scores_of_runs(&runs_selected)
+        kept_scores_via_runs(&runs_selected)
     );
     let pct = |p: f64, e: &str| {
         format!("approx_percentile_cont({p}) WITHIN GROUP (ORDER BY CAST({e} AS DOUBLE))")

@@ -2,18 +2,8 @@
 
 use wharf_model::LlmApi;
 
+use crate::dialect::Dialect;
 use crate::error::GatewayError;
-
-/// Which provider dialect an endpoint speaks; decides the shape of the gateway's own errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// OpenAI Chat Completions / Responses / models (also OpenRouter and compatible servers).
-    OpenAi,
-    /// Anthropic Messages.
-    Anthropic,
-    /// Google Gemini (Generative Language API).
-    Gemini,
-}
 
 /// A Gemini model method called as `models/{model}:{method}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

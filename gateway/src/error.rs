@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::endpoint::Dialect;
+use crate::dialect::Dialect;
 
 /// Everything that can go wrong in the gateway.
 #[derive(Debug, thiserror::Error)]

@@ -187,7 +187,7 @@ impl Gateway {
 }
 
 /// A native-shaped error response (OpenAI, Anthropic or Gemini error body).
-pub fn error_response(error: &GatewayError, dialect: crate::endpoint::Dialect) -> HttpResponse {
+pub fn error_response(error: &GatewayError, dialect: crate::dialect::Dialect) -> HttpResponse {
     let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::BAD_GATEWAY);
     HttpResponse::build(status).json(error.native_body(dialect))
 }

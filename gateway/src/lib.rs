@@ -11,6 +11,7 @@
 //! Mount it in an actix app with [`Gateway::configure`], or run it alone with
 //! [`Gateway::serve`].
 
+mod dialect;
 mod endpoint;
 mod error;
 mod forward;
@@ -28,7 +29,8 @@ mod sse;
 mod token;
 pub mod usage;
 
-pub use endpoint::{Dialect, Endpoint, GeminiMethod};
+pub use dialect::Dialect;
+pub use endpoint::{Endpoint, GeminiMethod};
 pub use error::{GatewayError, native_error, upstream_error_message};
 pub use forward::error_response;
 pub use gateway::{Gateway, GatewayConfig};

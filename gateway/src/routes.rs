@@ -51,7 +51,7 @@ impl Gateway {
                     let version = req.match_info().get("version").unwrap_or("v1beta");
                     match Endpoint::gemini(version, req.match_info().get("tail").unwrap_or("")) {
                         Ok(endpoint) => gateway.forward(endpoint, req, body).await,
-                        Err(e) => error_response(&e, crate::endpoint::Dialect::Gemini),
+                        Err(e) => error_response(&e, crate::dialect::Dialect::Gemini),
                     }
                 }
             }),

@@ -6,8 +6,8 @@
 //! filter built in) and [`safety`] (only read-only statements are planned). [`output`]
 //! encodes results for the CLI and the HTTP API.
 
-mod catalog;
 mod config;
+mod conform;
 mod error;
 pub mod evaluation;
 mod files;
@@ -16,6 +16,7 @@ mod rollups;
 pub mod safety;
 mod scope;
 mod session;
+mod tables;
 mod views;
 
 pub use config::QueryConfig;
@@ -24,4 +25,6 @@ pub use output::{OutputFormat, write_result};
 pub use rollups::{ROLLUPS, Rollup};
 pub use scope::Scope;
 pub use session::{QueryResult, Session};
-pub use views::{VIEWS, kept_attempts_of_runs, kept_scores_of_runs, kept_scores_of_selected_runs};
+pub use views::{
+    VIEWS, kept_attempts_of_runs, kept_scores_via_runs, kept_scores_via_runs_read_once,
+};

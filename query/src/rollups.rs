@@ -29,7 +29,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use wharf_model::Table;
 
-use crate::catalog::conform;
+use crate::conform::conform;
 use crate::files::{ActiveFiles, ScanFuture};
 
 /// Rolled-up bytes kept for the process; past this, parts of files no longer active go.

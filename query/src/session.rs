@@ -1,5 +1,5 @@
 //! A DataFusion session over one store snapshot: the six tables (committed Delta data
-//! unioned with buffered rows) and the views from the [`Catalog`], the tenant scope and
+//! unioned with buffered rows) and the views from the [`Tables`], the tenant scope and
 //! the SQL guards.
 
 use std::sync::{Arc, OnceLock};
@@ -13,7 +13,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use wharf_ingest::Store;
 
-use crate::catalog::Catalog;
+use crate::tables::Tables;
 use crate::{QueryConfig, QueryError, Scope, safety};
 
 /// Bytes of Parquet metadata kept across sessions.
@@ -53,14 +53,14 @@ impl Session {
     /// Builds a session over the store's current snapshot.
     ///
     /// The tables and views come from a cache shared by the sessions of the process and
-    /// rebuilt after any write (see `catalog`); the context, its memory pool and its
+    /// rebuilt after any write (see `tables`); the context, its memory pool and its
     /// settings are this session's own.
     pub async fn new(
         store: &Store,
         scope: Scope,
         config: &QueryConfig,
     ) -> Result<Self, QueryError> {
-        let catalog = Catalog::of(store, &scope).await?;
+        let tables = Tables::of(store, &scope).await?;
         let runtime = RuntimeEnvBuilder::new()
             .with_memory_pool(Arc::new(FairSpillPool::new(
                 config.memory_limit_bytes as usize,
@@ -85,7 +85,7 @@ impl Session {
             session_config.options_mut().set(key, value)?;
         }
         let ctx = SessionContext::new_with_config_rt(session_config, runtime);
-        catalog.register(&ctx)?;
+        tables.register(&ctx)?;
         Ok(Session { ctx, scope })
     }
 

@@ -51,14 +51,14 @@ fn kept_scores_from(scores_from: &str, attempts: &str, gradings_filter: &str) ->
     )
 }
 
-/// [`kept_scores_of_runs`] for a broad selection: the runs satisfying `runs_condition` (a
+/// [`kept_scores_via_runs`] for a broad selection: the runs satisfying `runs_condition` (a
 /// condition over `runs` aliased `r`, such as `r.runtime = 'codex'`) are read once, as the
 /// kept attempts the scores are joined with, and the other reads (scores, the kept-attempt
 /// labels, the regraded runs) are not narrowed: the join narrows them. For a selection of
 /// thousands of runs that is one read of `runs` instead of four semi-joins with it; for a
-/// few ids, [`kept_scores_of_runs`] with `run_id IN (...)` is the one to use, since its
+/// few ids, [`kept_scores_via_runs`] with `run_id IN (...)` is the one to use, since its
 /// narrowed reads are id lookups.
-pub fn kept_scores_of_selected_runs(runs_condition: &str) -> String {
+pub fn kept_scores_via_runs_read_once(runs_condition: &str) -> String {
     kept_scores_from(
         "scores",
         &format!(
@@ -88,7 +88,7 @@ fn attempts_from_scores(condition: &str) -> String {
 }
 
 /// `run_id, kept_attempt` of the recorded runs whose `run_id` satisfies `condition`: the
-/// `wharf.kept_attempt` label, else the run's `attempts` (see [`kept_scores_of_runs`]).
+/// `wharf.kept_attempt` label, else the run's `attempts` (see [`kept_scores_via_runs`]).
 pub fn kept_attempts_of_runs(condition: &str) -> String {
     format!(
         "SELECT q.run_id, coalesce(CAST(k.kept AS INT), q.attempts) AS kept_attempt \
@@ -100,18 +100,19 @@ pub fn kept_attempts_of_runs(condition: &str) -> String {
     )
 }
 
-/// The `kept_scores` view's rows for the runs whose `run_id` satisfies `condition`.
-pub(crate) fn kept_scores_of(condition: &str) -> String {
+/// The `kept_scores` view's rows for the runs whose `run_id` satisfies `condition`, the kept
+/// attempt found from the scores themselves (its label, else the last attempt scored).
+pub(crate) fn kept_scores_via_scores(condition: &str) -> String {
     kept_scores(condition, attempts_from_scores)
 }
 
-/// [`kept_scores_of`] for callers that select runs through `runs` (dashboards, compare):
+/// [`kept_scores_via_scores`] for callers that select runs through `runs` (dashboards, compare):
 /// the kept attempt comes from the run's row (its label, else its `attempts`) instead of a
 /// pass over every score to find the last attempt scored — the same attempt for every run
 /// wharf recorded (the engine labels the kept attempt; imported runs have the attempts they
 /// were graded on), and a third of the time on 600,000 scores. Scores of runs without a
 /// `runs` row are not included.
-pub fn kept_scores_of_runs(condition: &str) -> String {
+pub fn kept_scores_via_runs(condition: &str) -> String {
     kept_scores(condition, kept_attempts_of_runs)
 }
 
@@ -162,7 +163,7 @@ pub(crate) fn definitions() -> Vec<(&'static str, String)> {
     FIXED
         .iter()
         .map(|(name, sql)| (*name, (*sql).to_owned()))
-        .chain([("kept_scores", kept_scores_of(EVERY_RUN))])
+        .chain([("kept_scores", kept_scores_via_scores(EVERY_RUN))])
         .chain(AFTER.iter().map(|(name, sql)| (*name, (*sql).to_owned())))
         .collect()
 }
@@ -241,14 +242,14 @@ mod tests {
     #[test]
     fn kept_scores_narrow_every_read_to_the_condition() {
         for (sql, attempts) in [
-            (kept_scores_of("run_id = 'x'"), "max(last)"),
-            (kept_scores_of_runs("run_id = 'x'"), "q.attempts"),
+            (kept_scores_via_scores("run_id = 'x'"), "max(last)"),
+            (kept_scores_via_runs("run_id = 'x'"), "q.attempts"),
         ] {
             assert!(sql.contains(attempts), "{sql}");
             assert!(!sql.contains(EVERY_RUN), "{sql}");
             // scores, the kept attempts' two reads, the regraded runs.
             assert_eq!(sql.matches("(run_id = 'x')").count(), 4, "{sql}");
         }
-        assert!(!kept_scores_of_runs("run_id = 'x'").contains("max(last)"));
+        assert!(!kept_scores_via_runs("run_id = 'x'").contains("max(last)"));
     }
 }

@@ -1,8 +1,28 @@
-//! The catalogue of diagnostic codes. Each code has a default severity and a
-//! one-line title; `docs/runbook-format.md` documents every one (a test keeps
-//! the two in step).
+//! The catalogue of diagnostic codes and their [`Severity`]. Each code has a
+//! default severity and a one-line title; `docs/runbook-format.md` documents
+//! every one (a test keeps the two in step).
 
-use crate::diagnostic::Severity;
+use serde::{Deserialize, Serialize};
+
+/// How serious a diagnostic is. Errors make `check` fail; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The runbook cannot be run as written.
+    Error,
+    /// The runbook runs, but something is probably wrong.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
 
 /// A stable diagnostic code (`R021`, ...). Codes are never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

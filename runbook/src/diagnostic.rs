@@ -1,28 +1,6 @@
 //! One finding about a runbook: a code, a severity, a message, and where.
 
-use serde::{Deserialize, Serialize};
-
-use crate::codes::Code;
-
-/// How serious a diagnostic is. Errors make `check` fail; warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The runbook cannot be run as written.
-    Error,
-    /// The runbook runs, but something is probably wrong.
-    Warning,
-}
-
-impl Severity {
-    /// `error` or `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
+use crate::codes::{Code, Severity};
 
 /// A byte range `start..end` into a [`crate::SourceFile`]'s text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]

@@ -49,8 +49,8 @@ mod validate;
 mod yaml;
 mod yaml_guard;
 
-pub use codes::Code;
-pub use diagnostic::{Diagnostic, MAX_DIAGNOSTICS, Severity, Span};
+pub use codes::{Code, Severity};
+pub use diagnostic::{Diagnostic, MAX_DIAGNOSTICS, Span};
 pub use error::RunbookError;
 pub use frontmatter::{
     Frontmatter, KNOWN_KEYS, MAX_FRONTMATTER_BYTES, MAX_FRONTMATTER_DEPTH, SecretDecl,

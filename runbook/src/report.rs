@@ -7,7 +7,8 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
 use crate::codes::Code;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::codes::Severity;
+use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
 /// Widest source excerpt shown, in characters; longer lines are windowed.

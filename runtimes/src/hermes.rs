@@ -26,6 +26,16 @@ use crate::parse::{Session, StreamParser, attach_raw, clean_line, json_object};
 use crate::runtime::{Runtime, launcher};
 use crate::tools::{ToolTracker, tool_kind};
 
+impl OutputKind {
+    /// A fresh parser for this output.
+    pub fn parser(self) -> Box<dyn StreamParser> {
+        match self {
+            Self::HermesSessionExport => Box::new(HermesParser::default()),
+            Self::HermesUsageFile => Box::new(UsageFileParser::default()),
+        }
+    }
+}
+
 /// hermes, PyPI `hermes-agent`.
 #[derive(Debug, Clone, Copy)]
 pub struct Hermes;

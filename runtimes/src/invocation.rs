@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::RuntimeError;
-use crate::parse::StreamParser;
 
 /// Sandbox paths the invocation defaults to (they match `wharf-sandbox`'s layout).
 pub mod defaults {
@@ -172,7 +171,8 @@ pub enum Stdin {
     Text(String),
 }
 
-/// Which parser reads a collected output.
+/// Which parser reads a collected output ([`OutputKind::parser`], beside the parsers in
+/// `hermes.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutputKind {
@@ -180,16 +180,6 @@ pub enum OutputKind {
     HermesSessionExport,
     /// Hermes's `--usage-file` JSON document.
     HermesUsageFile,
-}
-
-impl OutputKind {
-    /// A fresh parser for this output.
-    pub fn parser(self) -> Box<dyn StreamParser> {
-        match self {
-            Self::HermesSessionExport => Box::new(crate::hermes::HermesParser::default()),
-            Self::HermesUsageFile => Box::new(crate::hermes::UsageFileParser::default()),
-        }
-    }
 }
 
 /// A command run in the same sandbox, with the same environment and workdir, after the

@@ -186,10 +186,10 @@ async fn load(session: &Session, selection: &Selection) -> Result<GroupRows, Que
          GROUP BY s.grader_name, s.grader_model, s.criterion, s.value",
         match selection {
             // One run: every read is an id lookup.
-            Selection::Run(_) => crate::views::kept_scores_of_runs(&format!(
+            Selection::Run(_) => crate::views::kept_scores_via_runs(&format!(
                 "run_id IN (SELECT r.run_id FROM runs r WHERE {cond})"
             )),
-            Selection::Where(_) => crate::views::kept_scores_of_selected_runs(&cond),
+            Selection::Where(_) => crate::views::kept_scores_via_runs_read_once(&cond),
         }
     );
     let scores = json_rows(session, &q_scores, MAX_SCORES);

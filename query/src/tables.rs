@@ -2,7 +2,7 @@
 //! by every session that sees that state.
 //!
 //! Building them walks each Delta snapshot and plans every view (milliseconds); a session
-//! over a cached catalog only registers the providers. An entry is reused only while the
+//! over a cached entry only registers the providers. An entry is reused only while the
 //! store's state is exactly the one it was built from: every Delta table at the same loaded
 //! snapshot and the same buffered batches. Both are compared by identity (the snapshot's
 //! schema allocation and version, each buffered batch's first array), and the entry holds
@@ -20,6 +20,7 @@ use datafusion::prelude::{DataFrame, SessionContext, col, lit};
 use wharf_ingest::{Store, TableSnapshot};
 use wharf_model::Table;
 
+use crate::conform::conform;
 use crate::files::ActiveFiles;
 use crate::rollups::{ROLLUPS, RollupTable};
 use crate::{QueryError, Scope, views};
@@ -31,16 +32,16 @@ const MAX_SCOPES: usize = 64;
 type Key = Vec<usize>;
 
 /// The named tables and views of one scope over one store state.
-pub(crate) struct Catalog {
+pub(crate) struct Tables {
     key: Key,
     tables: Vec<(String, Arc<dyn TableProvider>)>,
     /// What the key's identities point into, held so they stay unique.
     _pinned: BTreeMap<Table, TableSnapshot>,
 }
 
-impl Catalog {
-    /// The catalog of `scope` over the store's current state, cached.
-    pub(crate) async fn of(store: &Store, scope: &Scope) -> Result<Arc<Catalog>, QueryError> {
+impl Tables {
+    /// The tables and views of `scope` over the store's current state, cached.
+    pub(crate) async fn of(store: &Store, scope: &Scope) -> Result<Arc<Tables>, QueryError> {
         let snapshot = store.snapshot().await;
         let key = key(&snapshot);
         if let Some(hit) = cache()
@@ -71,8 +72,8 @@ impl Catalog {
     }
 }
 
-fn cache() -> &'static Mutex<HashMap<Scope, Arc<Catalog>>> {
-    static CACHE: std::sync::OnceLock<Mutex<HashMap<Scope, Arc<Catalog>>>> =
+fn cache() -> &'static Mutex<HashMap<Scope, Arc<Tables>>> {
+    static CACHE: std::sync::OnceLock<Mutex<HashMap<Scope, Arc<Tables>>>> =
         std::sync::OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
@@ -108,7 +109,7 @@ async fn build(
     snapshot: BTreeMap<Table, TableSnapshot>,
     scope: &Scope,
     key: Key,
-) -> Result<Catalog, QueryError> {
+) -> Result<Tables, QueryError> {
     let ctx = SessionContext::new();
     let mut tables = Vec::new();
     let scoped = |df: DataFrame| -> Result<Arc<dyn TableProvider>, QueryError> {
@@ -146,7 +147,7 @@ async fn build(
         ctx.register_table(name, Arc::clone(&view))?;
         tables.push((name.to_string(), view));
     }
-    Ok(Catalog {
+    Ok(Tables {
         key,
         tables,
         _pinned: snapshot,
@@ -226,22 +227,6 @@ async fn sources(table: Table, snap: &TableSnapshot) -> Result<Sources, QueryErr
         sources.buffered = Some(Arc::new(MemTable::try_new(schema, vec![buffered])?));
     }
     Ok(sources)
-}
-
-/// Casts and reorders `batch` to `schema`, column by name (buffered rows to the committed
-/// table's types; a roll-up's result to its declared types).
-pub(crate) fn conform(
-    batch: &RecordBatch,
-    schema: &SchemaRef,
-) -> Result<RecordBatch, arrow::error::ArrowError> {
-    let mut columns = Vec::with_capacity(schema.fields().len());
-    for field in schema.fields() {
-        let column = batch.column_by_name(field.name()).ok_or_else(|| {
-            arrow::error::ArrowError::SchemaError(format!("batch lacks column {}", field.name()))
-        })?;
-        columns.push(arrow::compute::cast(column, field.data_type())?);
-    }
-    RecordBatch::try_new(schema.clone(), columns)
 }
 
 #[cfg(test)]
@@ -340,10 +325,10 @@ mod tests {
         store.flush().await.unwrap();
         let acme = Scope::Collection("acme".into());
 
-        let a = Catalog::of(&store, &Scope::All).await.unwrap();
-        let b = Catalog::of(&store, &Scope::All).await.unwrap();
+        let a = Tables::of(&store, &Scope::All).await.unwrap();
+        let b = Tables::of(&store, &Scope::All).await.unwrap();
         assert!(Arc::ptr_eq(&a, &b), "same state, same catalog");
-        let scoped = Catalog::of(&store, &acme).await.unwrap();
+        let scoped = Tables::of(&store, &acme).await.unwrap();
         assert!(!Arc::ptr_eq(&a, &scoped), "a scope has its own catalog");
         let all = count(&store, Scope::All, "SELECT count(*) FROM labels").await;
         let mine = count(&store, acme.clone(), "SELECT count(*) FROM labels").await;
@@ -351,7 +336,7 @@ mod tests {
 
         // Buffered rows: visible at once, in their scope only.
         ingest(&store, &[label("acme", 1).as_str()]).await;
-        let c = Catalog::of(&store, &Scope::All).await.unwrap();
+        let c = Tables::of(&store, &Scope::All).await.unwrap();
         assert!(!Arc::ptr_eq(&a, &c), "a write makes a new catalog");
         assert_eq!(
             count(&store, acme.clone(), "SELECT count(*) FROM labels").await,
@@ -562,10 +547,10 @@ mod tests {
                         )
                     };
                     let chosen = "r.attempts IS NOT NULL";
-                    let narrowed = of(crate::views::kept_scores_of_runs(&format!(
+                    let narrowed = of(crate::views::kept_scores_via_runs(&format!(
                         "run_id IN (SELECT r.run_id FROM runs r WHERE {chosen})"
                     )));
-                    let selected = of(crate::views::kept_scores_of_selected_runs(chosen));
+                    let selected = of(crate::views::kept_scores_via_runs_read_once(chosen));
                     let oracle = rows(store, scope.clone(), ORACLE_RUNS).await;
                     assert!(oracle.contains("a002"), "{what}: {oracle}");
                     assert_eq!(
