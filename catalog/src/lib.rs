@@ -34,7 +34,7 @@ pub use error::CatalogError;
 pub use key::SecretKey;
 pub use outbox::{AttemptRecord, Delivery, NewDelivery};
 pub use run_query::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, RunFilter};
-pub use runs::{CancelOutcome, NewRun, RUN_STATUSES, RunState, TERMINAL_STATUSES};
+pub use runs::{CancelOutcome, NewRun, RunState, parse_status};
 pub use secrets::{MAX_SECRET_BYTES, SecretCheck, SecretInfo, validate_secret_name};
 pub use tasks::{MAX_RUNBOOK_BYTES, Task, TaskInfo, validate_task_name};
 pub use tokens::{Principal, TokenInfo};

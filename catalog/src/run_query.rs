@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Any;
 use sqlx::query::Query;
+use wharf_model::QueueStatus;
 
 use crate::error::db;
-use crate::runs::{RUN_COLUMNS, RunState, validate_status};
+use crate::runs::{RUN_COLUMNS, RunState};
 use crate::time::to_ms;
 use crate::{Catalog, CatalogError};
 
@@ -24,7 +25,7 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunFilter {
     /// Only runs with this status.
-    pub status: Option<String>,
+    pub status: Option<QueueStatus>,
     /// Only runs of this task.
     pub task: Option<String>,
     /// Only runs of this agent.
@@ -90,17 +91,18 @@ impl Catalog {
                 format!("{limit} is out of range (1-{MAX_PAGE_SIZE})"),
             ));
         }
-        if let Some(status) = &filter.status {
-            validate_status("status", status)?;
-        }
         let mut conditions = vec!["collection = $1".to_owned()];
         let mut args = vec![Arg::Text(collection.to_owned())];
         let mut push = |sql: &str, arg: Arg, conditions: &mut Vec<String>| {
             args.push(arg);
             conditions.push(sql.replace('?', &format!("${}", args.len())));
         };
-        if let Some(status) = &filter.status {
-            push("status = ?", Arg::Text(status.clone()), &mut conditions);
+        if let Some(status) = filter.status {
+            push(
+                "status = ?",
+                Arg::Text(status.as_str().to_owned()),
+                &mut conditions,
+            );
         }
         if let Some(task) = &filter.task {
             push("task = ?", Arg::Text(task.clone()), &mut conditions);

@@ -1,30 +1,19 @@
 //! Runs: the durable queue and each run's lifecycle.
 //!
 //! `queued` -> `running` (claimed by a worker) -> one of the terminal statuses
-//! `succeeded | failed | error | cancelled | timeout`. Claims are single atomic
+//! `succeeded | failed | error | cancelled | timeout` ([`QueueStatus`]; the SQL below
+//! spells them as stored). Claims are single atomic
 //! `UPDATE ... RETURNING` statements, safe with several workers and processes.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use wharf_model::{QueueStatus, RunStatus};
 
 use crate::error::{db, is_unique_violation};
 use crate::row::{col, flag, json, opt_json};
 use crate::time::{from_ms, now_ms, opt_from_ms};
 use crate::{Catalog, CatalogError};
-
-/// Every run status.
-pub const RUN_STATUSES: &[&str] = &[
-    "queued",
-    "running",
-    "succeeded",
-    "failed",
-    "error",
-    "cancelled",
-    "timeout",
-];
-/// The statuses a run ends in.
-pub const TERMINAL_STATUSES: &[&str] = &["succeeded", "failed", "error", "cancelled", "timeout"];
 
 /// A run to enqueue; the caller (the domain layer) assigns the id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,8 +43,8 @@ pub struct RunState {
     pub run_id: String,
     /// The owning collection.
     pub collection: String,
-    /// One of [`RUN_STATUSES`].
-    pub status: String,
+    /// Queued, running, or how it ended (stored as its one-word spelling).
+    pub status: QueueStatus,
     /// The task it runs, if any.
     pub task: Option<String>,
     /// The agent it runs, if any.
@@ -91,7 +80,7 @@ pub enum CancelOutcome {
     /// The run is running; `cancel_requested` is set for its worker to act on.
     Requested,
     /// The run had already finished with this status.
-    AlreadyFinished(String),
+    AlreadyFinished(RunStatus),
     /// No such run in the collection.
     NotFound,
 }
@@ -103,7 +92,7 @@ impl RunState {
         Ok(RunState {
             run_id: col(row, "run_id")?,
             collection: col(row, "collection")?,
-            status: col(row, "status")?,
+            status: status_of(row)?,
             task: col(row, "task")?,
             agent: col(row, "agent")?,
             request: json(row, "request")?,
@@ -120,19 +109,17 @@ impl RunState {
     }
 }
 
-/// Checks that `status` is one of [`RUN_STATUSES`].
-pub(crate) fn validate_status(field: &str, status: &str) -> Result<(), CatalogError> {
-    if RUN_STATUSES.contains(&status) {
-        Ok(())
-    } else {
-        Err(CatalogError::invalid(
-            field,
-            format!(
-                "`{status}` is not a run status (one of {})",
-                RUN_STATUSES.join(", ")
-            ),
-        ))
-    }
+/// Reads the `status` column.
+pub(crate) fn status_of(row: &AnyRow) -> Result<QueueStatus, CatalogError> {
+    let text: String = col(row, "status")?;
+    text.parse()
+        .map_err(|e| CatalogError::Database(format!("column `status`: {e}")))
+}
+
+/// Parses a status supplied by a caller (a list filter), naming `field` when it is not one.
+pub fn parse_status(field: &str, text: &str) -> Result<QueueStatus, CatalogError> {
+    text.parse()
+        .map_err(|reason| CatalogError::invalid(field, reason))
 }
 
 fn validate_new_run(run: &NewRun) -> Result<(), CatalogError> {
@@ -199,24 +186,15 @@ impl Catalog {
     pub async fn finish_run(
         &self,
         run_id: &str,
-        status: &str,
+        status: RunStatus,
         error: Option<&str>,
         summary: Option<&serde_json::Value>,
     ) -> Result<(), CatalogError> {
-        if !TERMINAL_STATUSES.contains(&status) {
-            return Err(CatalogError::invalid(
-                "status",
-                format!(
-                    "`{status}` is not a terminal run status (one of {})",
-                    TERMINAL_STATUSES.join(", ")
-                ),
-            ));
-        }
         let done = sqlx::query(
             "UPDATE runs SET status = $1, error = $2, summary = $3, finished_at = $4
              WHERE run_id = $5 AND status IN ('queued', 'running')",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(error)
         .bind(summary.map(serde_json::Value::to_string))
         .bind(now_ms())
@@ -288,10 +266,17 @@ impl Catalog {
         if requested.rows_affected() > 0 {
             return Ok(CancelOutcome::Requested);
         }
-        Ok(match self.run(collection, run_id).await? {
-            None => CancelOutcome::NotFound,
-            Some(run) => CancelOutcome::AlreadyFinished(run.status),
-        })
+        match self.run(collection, run_id).await? {
+            None => Ok(CancelOutcome::NotFound),
+            Some(run) => match run.status.finished() {
+                Some(status) => Ok(CancelOutcome::AlreadyFinished(status)),
+                // Neither queued nor running a moment ago, yet not ended: cannot happen
+                // while runs only move forward, but is not answered with a guess.
+                None => Err(CatalogError::conflict(format!(
+                    "run `{run_id}` changed state while being cancelled; try again"
+                ))),
+            },
+        }
     }
 
     /// A run of `collection`, if it exists there.

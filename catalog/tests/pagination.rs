@@ -10,7 +10,8 @@ mod common;
 use std::collections::HashSet;
 
 use common::{TestDb, catalog_with, new_run};
-use wharf_catalog::{CatalogError, RunFilter};
+use wharf_catalog::{CatalogError, RunFilter, parse_status};
+use wharf_model::QueueStatus;
 
 each_backend!(
     pages_cover_every_run_once,
@@ -136,7 +137,7 @@ async fn filters_apply(db: TestDb) {
     );
     assert_eq!(
         by(RunFilter {
-            status: Some("running".into()),
+            status: Some(QueueStatus::Running),
             ..Default::default()
         })
         .await,
@@ -144,7 +145,7 @@ async fn filters_apply(db: TestDb) {
     );
     assert_eq!(
         by(RunFilter {
-            status: Some("queued".into()),
+            status: Some(QueueStatus::Queued),
             agent: Some("codex".into()),
             ..Default::default()
         })
@@ -192,11 +193,7 @@ async fn bad_cursor_and_limit(db: TestDb) {
             "{err}"
         );
     }
-    let f = RunFilter {
-        status: Some("done".into()),
-        ..Default::default()
-    };
-    let err = catalog.runs("acme", &f).await.unwrap_err();
+    let err = parse_status("status", "done").unwrap_err();
     assert!(
         err.to_string().contains("done") && err.is_client_error(),
         "{err}"

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use common::{TestDb, catalog_with, new_run};
 use wharf_catalog::{CancelOutcome, CatalogError};
+use wharf_model::{QueueStatus, RunStatus};
 
 each_backend!(
     concurrent_claimers_never_share_a_run,
@@ -38,7 +39,7 @@ async fn concurrent_claimers_never_share_a_run(db: TestDb) {
         workers.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             while let Some(run) = catalog.claim_run(&format!("w{w}")).await.unwrap() {
-                assert_eq!(run.status, "running");
+                assert_eq!(run.status, QueueStatus::Running);
                 assert_eq!(run.worker.as_deref(), Some(format!("w{w}").as_str()));
                 assert!(run.started_at.is_some());
                 mine.push(run.run_id);
@@ -62,41 +63,40 @@ async fn claims_oldest_first_and_finishes(db: TestDb) {
     let first = catalog.enqueue_run(new_run("acme")).await.unwrap();
     let second = catalog.enqueue_run(new_run("acme")).await.unwrap();
     assert_eq!(catalog.queue_depth().await.unwrap(), 2);
-    assert_eq!(first.status, "queued");
+    assert_eq!(first.status, QueueStatus::Queued);
     assert_eq!(first.labels, serde_json::json!({"team": "a"}));
 
     let claimed = catalog.claim_run("w").await.unwrap().unwrap();
     assert_eq!(claimed.run_id, first.run_id);
     let summary = serde_json::json!({"turns": 3});
     catalog
-        .finish_run(&first.run_id, "succeeded", None, Some(&summary))
+        .finish_run(&first.run_id, RunStatus::Succeeded, None, Some(&summary))
         .await
         .unwrap();
     let done = catalog.run("acme", &first.run_id).await.unwrap().unwrap();
-    assert_eq!(done.status, "succeeded");
+    assert_eq!(done.status, QueueStatus::Done(RunStatus::Succeeded));
     assert_eq!(done.summary, Some(summary));
     assert!(done.finished_at.is_some());
 
     let err = catalog
-        .finish_run(&first.run_id, "failed", None, None)
+        .finish_run(&first.run_id, RunStatus::Failed, None, None)
         .await
         .unwrap_err();
     assert!(matches!(err, CatalogError::Conflict { .. }), "{err}");
     assert!(err.to_string().contains("succeeded"), "{err}");
     let err = catalog
-        .finish_run("missing", "failed", None, None)
+        .finish_run("missing", RunStatus::Failed, None, None)
         .await
         .unwrap_err();
     assert!(matches!(err, CatalogError::NotFound { .. }), "{err}");
-    let err = catalog
-        .finish_run(&second.run_id, "running", None, None)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, CatalogError::Invalid { .. }), "{err}");
-
     // A queued run can be finished directly (e.g. rejected before start).
     catalog
-        .finish_run(&second.run_id, "error", Some("agent unavailable"), None)
+        .finish_run(
+            &second.run_id,
+            RunStatus::Error,
+            Some("agent unavailable"),
+            None,
+        )
         .await
         .unwrap();
     let rejected = catalog.run_any(&second.run_id).await.unwrap().unwrap();
@@ -121,14 +121,14 @@ async fn cancel_outcomes(db: TestDb) {
             .unwrap()
             .unwrap()
             .status,
-        "cancelled"
+        QueueStatus::Done(RunStatus::Cancelled)
     );
     assert_eq!(
         catalog
             .request_cancel("acme", &queued.run_id)
             .await
             .unwrap(),
-        CancelOutcome::AlreadyFinished("cancelled".to_owned())
+        CancelOutcome::AlreadyFinished(RunStatus::Cancelled)
     );
 
     let running = catalog.enqueue_run(new_run("acme")).await.unwrap();
@@ -142,9 +142,9 @@ async fn cancel_outcomes(db: TestDb) {
     );
     let state = catalog.run("acme", &running.run_id).await.unwrap().unwrap();
     assert!(state.cancel_requested);
-    assert_eq!(state.status, "running");
+    assert_eq!(state.status, QueueStatus::Running);
     catalog
-        .finish_run(&running.run_id, "cancelled", None, None)
+        .finish_run(&running.run_id, RunStatus::Cancelled, None, None)
         .await
         .unwrap();
 
@@ -175,7 +175,7 @@ async fn recover_errors_running_and_keeps_queued(db: TestDb) {
     let recovered = catalog.recover("server restarted").await.unwrap();
     assert_eq!(recovered.len(), 1);
     assert_eq!(recovered[0].run_id, a.run_id);
-    assert_eq!(recovered[0].status, "error");
+    assert_eq!(recovered[0].status, QueueStatus::Done(RunStatus::Error));
     assert_eq!(recovered[0].error.as_deref(), Some("server restarted"));
     assert!(recovered[0].finished_at.is_some());
     assert_eq!(
@@ -185,7 +185,7 @@ async fn recover_errors_running_and_keeps_queued(db: TestDb) {
             .unwrap()
             .unwrap()
             .status,
-        "queued"
+        QueueStatus::Queued
     );
     assert_eq!(catalog.queue_depth().await.unwrap(), 1);
     assert!(catalog.recover("again").await.unwrap().is_empty());

@@ -77,7 +77,7 @@ async fn collections_are_isolated(db: TestDb) {
             .unwrap()
             .unwrap()
             .status,
-        "queued"
+        wharf_model::QueueStatus::Queued
     );
 
     assert_eq!(catalog.task("a", "fix-bug", None).await.unwrap(), None);

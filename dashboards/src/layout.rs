@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use wharf_model::QueueStatus;
+
 use crate::escape::escape;
 
 /// The Content-Security-Policy of every page: only this server's own scripts, styles and
@@ -139,7 +141,8 @@ pub fn status_badge(status: &str) -> String {
     let class = match status {
         "succeeded" | "passed" | "done" => "ok",
         "failed" | "error" | "timeout" => "bad",
-        "running" | "queued" | "waiting" => "live",
+        "waiting" => "live",
+        s if s.parse::<QueueStatus>().is_ok_and(QueueStatus::is_live) => "live",
         _ => "neutral",
     };
     format!(r#"<span class="badge {class}">{}</span>"#, escape(status))

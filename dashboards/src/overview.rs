@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use wharf_model::QueueStatus;
 use wharf_query::evaluation::json_rows;
 use wharf_query::{Session, kept_scores_via_runs};
 
@@ -31,8 +32,8 @@ pub const RUNS_PER_PAGE: usize = 50;
 pub struct LiveRun {
     /// Run id.
     pub run_id: String,
-    /// `queued` or `running`.
-    pub status: String,
+    /// Queued or running (the catalog's live runs).
+    pub status: QueueStatus,
     /// Runtime.
     pub agent: Option<String>,
     /// Task, when it runs one.
@@ -457,7 +458,7 @@ pub fn render(d: &OverviewData, collection: &str) -> String {
         d.live.iter().map(|l| {
             vec![
                 run_link(&l.run_id),
-                status_badge(&l.status),
+                status_badge(l.status.as_str()),
                 escape(l.agent.as_deref().unwrap_or("—")),
                 escape(l.task.as_deref().unwrap_or("—")),
                 timestamp(Some(&l.created_at)),
@@ -669,7 +670,7 @@ mod tests {
             has_more: true,
             live: vec![LiveRun {
                 run_id: "0190a3c4-0000-7000-8000-000000000002".into(),
-                status: "running".into(),
+                status: QueueStatus::Running,
                 agent: Some("command".into()),
                 current_step: Some("tool_call: shell".into()),
                 ..Default::default()

@@ -3,6 +3,7 @@
 //! limits, so a run with 100,000 events costs one page of them.
 
 use wharf_ingest::ObjectStorage;
+use wharf_model::QueueStatus;
 use wharf_query::Session;
 use wharf_query::evaluation::json_rows;
 
@@ -25,8 +26,8 @@ const MAX_PREVIEW_BYTES: i64 = 256 * 1024;
 /// What the catalog knows of a run of the service (the tables only have finished runs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CatalogRun {
-    /// `queued`, `running`, or the final status.
-    pub status: String,
+    /// Queued, running, or the final status.
+    pub status: QueueStatus,
     /// Runtime.
     pub agent: Option<String>,
     /// Task.
@@ -42,7 +43,7 @@ pub struct CatalogRun {
 impl CatalogRun {
     /// Whether the run is still going (the page follows it live).
     pub fn is_live(&self) -> bool {
-        matches!(self.status.as_str(), "queued" | "running")
+        self.status.is_live()
     }
 }
 
@@ -162,7 +163,8 @@ pub fn steps_of(rows: &[Row], live: bool) -> Vec<Step> {
             }
         }
         let state = match kind.as_str() {
-            "tool_call" if live => "running",
+            // A call still open in a live run is running, like the run itself.
+            "tool_call" if live => QueueStatus::Running.as_str(),
             "tool_call" => "waiting",
             "error" => "failed",
             _ => "done",
@@ -403,7 +405,7 @@ mod tests {
         assert_eq!(steps[1].state, "failed");
         assert_eq!(steps[1].duration_ms, Some(40.0));
         assert_eq!(steps[2].state, "done");
-        assert_eq!(steps[3].state, "running");
+        assert_eq!(steps[3].state, QueueStatus::Running.as_str());
         assert_eq!(steps_of(&rows, false)[3].state, "waiting");
     }
 

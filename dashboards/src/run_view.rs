@@ -18,7 +18,7 @@ fn header(d: &RunPageData) -> String {
     let status = d
         .catalog
         .as_ref()
-        .map(|c| c.status.clone())
+        .map(|c| c.status.to_string())
         .or_else(|| get("status"))
         .unwrap_or_else(|| "unknown".into());
     let runbook = match (get("runbook_name"), get("runbook_version")) {
@@ -554,6 +554,7 @@ mod tests {
     use super::*;
     use crate::run::{ArtifactView, CatalogRun};
     use serde_json::json;
+    use wharf_model::QueueStatus;
 
     const PWN: &str = "<script>document.title='pwned'</script> [x](javascript:alert(1)) \"><img src=x onerror=alert(1)>";
 
@@ -565,7 +566,7 @@ mod tests {
         RunPageData {
             run_id: "0190a3c4-0000-7000-8000-000000000001".into(),
             catalog: Some(CatalogRun {
-                status: "succeeded".into(),
+                status: QueueStatus::Done(wharf_model::RunStatus::Succeeded),
                 agent: Some("command".into()),
                 ..Default::default()
             }),
@@ -687,7 +688,7 @@ mod tests {
     fn a_live_run_is_followed_and_its_open_calls_run() {
         let mut d = sample();
         d.catalog = Some(CatalogRun {
-            status: "running".into(),
+            status: QueueStatus::Running,
             ..Default::default()
         });
         d.record = None;

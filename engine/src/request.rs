@@ -87,7 +87,7 @@ pub struct RunSummary {
     /// Collection.
     pub collection: String,
     /// Final status.
-    pub status: String,
+    pub status: wharf_model::RunStatus,
     /// Why, when not succeeded.
     pub error: Option<String>,
     /// Runtime.

@@ -731,7 +731,7 @@ impl RunContext<'_> {
         let summary = RunSummary {
             run_id: self.run_id.clone(),
             collection: self.collection.clone(),
-            status: status.as_str().to_owned(),
+            status,
             error,
             agent: p.runtime.name().to_owned(),
             model: p.model.clone(),

@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use wharf_catalog::{CancelOutcome, Catalog, NewDelivery, NewRun, RunState};
-use wharf_model::{Record, RunRecord, RunSource, RunStatus};
+use wharf_model::{QueueStatus, Record, RunRecord, RunSource, RunStatus};
 
 use crate::bus::EventBus;
 use crate::prepare::prepare;
@@ -292,7 +292,7 @@ impl RunService {
             .remove(&run_id);
         let (status, error, summary) = match &result {
             Ok(summary) => (
-                summary.status.clone(),
+                summary.status,
                 summary.error.clone(),
                 serde_json::to_value(summary).ok(),
             ),
@@ -305,12 +305,12 @@ impl RunService {
                         message: reason.clone(),
                     },
                 );
-                ("error".to_owned(), Some(reason), None)
+                (RunStatus::Error, Some(reason), None)
             }
         };
         if let Err(e) = inner
             .catalog
-            .finish_run(&run_id, &status, error.as_deref(), summary.as_ref())
+            .finish_run(&run_id, status, error.as_deref(), summary.as_ref())
             .await
         {
             tracing::error!(error = %e, %run_id, "the run's end could not be recorded in the catalog");
@@ -390,7 +390,7 @@ impl RunService {
 /// cancelled while queued, or unable to start), so SQL agrees with the API. Events it
 /// recorded before are kept as they are.
 async fn record_unfinished(engine: &Engine, state: &RunState, reason: &str) {
-    let status = if state.status == "cancelled" {
+    let status = if state.status == QueueStatus::Done(RunStatus::Cancelled) {
         RunStatus::Cancelled
     } else {
         RunStatus::Error

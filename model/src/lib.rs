@@ -12,6 +12,7 @@ mod enums;
 mod error;
 mod ids;
 mod kind;
+mod queue_status;
 mod records;
 mod table;
 mod trajectory;
@@ -26,6 +27,7 @@ pub use enums::{
 pub use error::ModelError;
 pub use ids::{MAX_COLLECTION_LEN, derived_id, new_run_id, normalize_uuid, validate_collection};
 pub use kind::ErrorKind;
+pub use queue_status::QueueStatus;
 pub use records::{
     ArtifactRecord, EventRecord, LabelRecord, LlmCallRecord, RECORD_TYPES, Record, RunRecord,
     ScoreRecord, TypeTag, VERDICT_LABEL, date_of,

@@ -169,13 +169,13 @@ async fn produce(
                 }
             }
         }
-    } else if matches!(run.status.as_str(), "queued" | "running") {
+    } else if run.status.is_live() {
         // Known to the catalog but not to this process's bus (another worker runs it):
         // follow its state until it ends.
         loop {
             tokio::time::sleep(heartbeat.min(Duration::from_secs(1))).await;
             match state.catalog().run_any(&run.run_id).await {
-                Ok(Some(r)) if !matches!(r.status.as_str(), "queued" | "running") => break,
+                Ok(Some(r)) if r.status.is_done() => break,
                 Ok(Some(_)) => {
                     if tx.send(framing.frame(Frame::Heartbeat)).await.is_err() {
                         return;

@@ -111,7 +111,7 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
             if !args.json {
                 print_summary(&summary);
             }
-            Ok(if summary.status == "succeeded" {
+            Ok(if summary.status == wharf_model::RunStatus::Succeeded {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

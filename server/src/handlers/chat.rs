@@ -173,7 +173,7 @@ async fn wait_for_end(state: &AppState, run: &RunState, wait: Duration) -> Optio
     let mut sub = state.service.bus().subscribe(&run.run_id);
     loop {
         if let Ok(Some(r)) = state.catalog().run_any(&run.run_id).await
-            && !matches!(r.status.as_str(), "queued" | "running")
+            && r.status.is_done()
         {
             return Some(r);
         }

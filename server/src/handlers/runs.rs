@@ -153,7 +153,11 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let q = query.into_inner();
     let filter = RunFilter {
-        status: q.status,
+        status: q
+            .status
+            .as_deref()
+            .map(|s| wharf_catalog::parse_status("status", s))
+            .transpose()?,
         task: q.task,
         agent: q.agent,
         created_after: q.created_after,
@@ -194,10 +198,10 @@ pub async fn cancel(
     let (status, note) = match outcome {
         CancelOutcome::Cancelled => ("cancelled", "the run was still queued; it will not start"),
         CancelOutcome::Requested => ("cancelling", "the agent is being stopped"),
-        CancelOutcome::AlreadyFinished(_) => {
+        CancelOutcome::AlreadyFinished(ended) => {
             return Err(ApiError::Conflict(format!(
-                "run {} already ended ({})",
-                run.run_id, run.status
+                "run {} already ended ({ended})",
+                run.run_id
             )));
         }
         CancelOutcome::NotFound => return Err(ApiError::not_found(format!("run {}", run.run_id))),

@@ -15,6 +15,7 @@ use wharf_dashboards::layout::{PAGE_HEADERS, error_page};
 use wharf_dashboards::{
     DashboardError, assets, compare, console, filters::OverviewFilter, login, notice, overview,
     run, run_view,
+use wharf_model::QueueStatus;
 };
 
 use crate::auth::{Caller, TOKEN_COOKIE};
@@ -129,7 +130,7 @@ fn catalog_run(r: &RunState) -> run::CatalogRun {
             .and_then(Value::as_i64)
     };
     run::CatalogRun {
-        status: r.status.clone(),
+        status: r.status,
         agent: r.agent.clone(),
         task: r.task.clone(),
         attempts: summary("attempts"),
@@ -140,9 +141,9 @@ fn catalog_run(r: &RunState) -> run::CatalogRun {
 
 async fn live_runs(state: &AppState, caller: &Caller) -> ApiResult<Vec<overview::LiveRun>> {
     let mut out = Vec::new();
-    for status in ["running", "queued"] {
+    for status in [QueueStatus::Running, QueueStatus::Queued] {
         let filter = RunFilter {
-            status: Some(status.into()),
+            status: Some(status),
             limit: Some(50),
             ..Default::default()
         };
