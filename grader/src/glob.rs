@@ -1,27 +1,14 @@
-//! Glob matching for required-output families: `*` and `?` within one path
+//! Glob matching for required-output families (`globset`): `*` and `?` within one path
 //! segment, `**` across segments.
 
-/// Does `path` match `pattern`?
-pub fn glob_match(pattern: &str, path: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = path.chars().collect();
-    matches(&p, &s)
-}
+use globset::GlobBuilder;
 
-fn matches(p: &[char], s: &[char]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some(('*', rest)) if rest.first() == Some(&'*') => {
-            let rest = &rest[1..];
-            let rest = rest.strip_prefix(&['/']).unwrap_or(rest);
-            (0..=s.len()).any(|i| matches(rest, &s[i..]))
-        }
-        Some(('*', rest)) => {
-            let seg = s.iter().position(|&c| c == '/').unwrap_or(s.len());
-            (0..=seg).any(|i| matches(rest, &s[i..]))
-        }
-        Some(('?', rest)) => s.first().is_some_and(|&c| c != '/') && matches(rest, &s[1..]),
-        Some((c, rest)) => s.first() == Some(c) && matches(rest, &s[1..]),
+/// Does `path` match `pattern`? A pattern `globset` cannot parse (an unclosed `[` or `{`)
+/// matches only itself.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    match GlobBuilder::new(pattern).literal_separator(true).build() {
+        Ok(glob) => glob.compile_matcher().is_match(path),
+        Err(_) => pattern == path,
     }
 }
 
