@@ -1,5 +1,6 @@
-//! Alignment of two sequences by their longest common subsequence, bounded so a large
-//! input cannot stall a page: line diffs of text outputs, and two runs' steps side by side.
+//! Alignment of two sequences by their longest common subsequence (the `similar` crate's
+//! Myers diff), bounded so a large input cannot stall a page: line diffs of text outputs,
+//! and two runs' steps side by side.
 
 /// Items compared at most on each side.
 pub const MAX_ITEMS: usize = 2_000;
@@ -26,43 +27,54 @@ pub enum Line<'a> {
     Added(&'a str),
 }
 
-/// The alignment of `a` and `b`, or `None` when either has more than [`MAX_ITEMS`].
-/// Where both sides differ, A's items come first.
+/// The alignment of `a` and `b` (a longest common subsequence, `similar`'s Myers diff), or
+/// `None` when either has more than [`MAX_ITEMS`]. Where both sides differ, A's items come
+/// first.
 pub fn align<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Pair>> {
     if a.len() > MAX_ITEMS || b.len() > MAX_ITEMS {
         return None;
     }
-    let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: LCS length of a[i..] and b[j..], row-major in one vector.
-    let w = m + 1;
-    let mut lcs = vec![0u16; (n + 1) * w];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i * w + j] = if a[i] == b[j] {
-                lcs[(i + 1) * w + j + 1] + 1
-            } else {
-                lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
-            };
-        }
+    let mut hook = Alignment::default();
+    let Ok(()) = similar::algorithms::myers::diff(&mut hook, a, 0..a.len(), b, 0..b.len());
+    hook.flush();
+    Some(hook.out)
+}
+
+/// Collects `similar`'s edit script as [`Pair`]s, holding each changed region until the
+/// next equal run so its A items come before its B items.
+#[derive(Default)]
+struct Alignment {
+    out: Vec<Pair>,
+    only_a: Vec<usize>,
+    only_b: Vec<usize>,
+}
+
+impl Alignment {
+    fn flush(&mut self) {
+        self.out.extend(self.only_a.drain(..).map(Pair::OnlyA));
+        self.out.extend(self.only_b.drain(..).map(Pair::OnlyB));
     }
-    let mut out = Vec::with_capacity(n.max(m));
-    let (mut i, mut j) = (0, 0);
-    while i < n && j < m {
-        if a[i] == b[j] {
-            out.push(Pair::Both(i, j));
-            i += 1;
-            j += 1;
-        } else if lcs[(i + 1) * w + j] >= lcs[i * w + j + 1] {
-            out.push(Pair::OnlyA(i));
-            i += 1;
-        } else {
-            out.push(Pair::OnlyB(j));
-            j += 1;
-        }
+}
+
+impl similar::algorithms::DiffHook for Alignment {
+    type Error = std::convert::Infallible;
+
+    fn equal(&mut self, old: usize, new: usize, len: usize) -> Result<(), Self::Error> {
+        self.flush();
+        self.out
+            .extend((0..len).map(|k| Pair::Both(old + k, new + k)));
+        Ok(())
     }
-    out.extend((i..n).map(Pair::OnlyA));
-    out.extend((j..m).map(Pair::OnlyB));
-    Some(out)
+
+    fn delete(&mut self, old: usize, len: usize, _new: usize) -> Result<(), Self::Error> {
+        self.only_a.extend(old..old + len);
+        Ok(())
+    }
+
+    fn insert(&mut self, _old: usize, new: usize, len: usize) -> Result<(), Self::Error> {
+        self.only_b.extend(new..new + len);
+        Ok(())
+    }
 }
 
 /// The line diff of `a` and `b`, or `None` when either has more than [`MAX_ITEMS`] lines.
