@@ -136,6 +136,7 @@ fn to_proto(doc: &Value) -> ExportTraceServiceRequest {
             .map(|rs| ResourceSpans {
                 resource: Some(Resource {
                     attributes: kvs(&rs["resource"]["attributes"]),
+                    ..Default::default()
                 }),
                 scope_spans: rs["scopeSpans"]
                     .as_array()
@@ -168,6 +169,7 @@ fn to_proto(doc: &Value) -> ExportTraceServiceRequest {
                                                 time_unix_nano: nanos(&e["timeUnixNano"]),
                                                 name: e["name"].as_str().unwrap().to_owned(),
                                                 attributes: kvs(&e["attributes"]),
+                                                ..Default::default()
                                             })
                                             .collect()
                                     })
@@ -179,6 +181,7 @@ fn to_proto(doc: &Value) -> ExportTraceServiceRequest {
                                         .to_owned(),
                                     code: s["status"]["code"].as_i64().unwrap_or(0) as i32,
                                 }),
+                                ..Default::default()
                             })
                             .collect(),
                         schema_url: String::new(),
@@ -194,6 +197,7 @@ fn key_value(kv: &Value) -> KeyValue {
     KeyValue {
         key: kv["key"].as_str().unwrap().to_owned(),
         value: Some(any(&kv["value"])),
+        ..Default::default()
     }
 }
 
@@ -264,12 +268,14 @@ fn a_trace_is_a_run_unless_spans_name_their_run() {
         value: Some(AnyValue {
             value: Some(any_value::Value::StringValue(v.into())),
         }),
+        ..Default::default()
     };
     let i = |k: &str, v: i64| KeyValue {
         key: k.into(),
         value: Some(AnyValue {
             value: Some(any_value::Value::IntValue(v)),
         }),
+        ..Default::default()
     };
     let run_id = "01900000-0000-7000-8000-00000000beef";
     let request = ExportTraceServiceRequest {
@@ -457,6 +463,7 @@ fn a_trace_sent_in_pieces_imports_as_one_run() {
         value: Some(AnyValue {
             value: Some(any_value::Value::StringValue(v.into())),
         }),
+        ..Default::default()
     };
     let root = proto::Span {
         trace_id: vec![7; 16],

@@ -1,200 +1,24 @@
-//! The OTLP trace protobuf messages, written by hand from opentelemetry-proto
-//! (`collector/trace/v1/trace_service.proto`, `trace/v1/trace.proto`,
-//! `common/v1/common.proto`, `resource/v1/resource.proto`) with the upstream field numbers.
-//! Fields wharf does not read (links, dropped counts, trace state) are left out; protobuf
-//! skips them on decode. Public so tests and tools can encode requests.
+//! OTLP trace protobuf (`POST /v1/traces`), decoded with the `opentelemetry-proto` message
+//! types (prost, no tonic) and turned into the span model. The types are re-exported so
+//! tests and tools can encode requests.
 
 use std::rc::Rc;
 
+pub use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+pub use opentelemetry_proto::tonic::common::v1::{
+    AnyValue, ArrayValue, InstrumentationScope, KeyValue, KeyValueList, any_value,
+};
+pub use opentelemetry_proto::tonic::resource::v1::Resource;
+pub use opentelemetry_proto::tonic::trace::v1::span::Event;
+pub use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
 use serde_json::{Map, Number, Value};
 
 use super::{PROTO_FORMAT, SpanEvent, hex, time_of_nanos};
 use crate::ImportError;
 
-/// `ExportTraceServiceRequest`: the body of `POST /v1/traces`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ExportTraceServiceRequest {
-    /// Spans grouped by the resource that produced them.
-    #[prost(message, repeated, tag = "1")]
-    pub resource_spans: Vec<ResourceSpans>,
-}
-
-/// Spans of one resource.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ResourceSpans {
-    /// The resource (service) attributes.
-    #[prost(message, optional, tag = "1")]
-    pub resource: Option<Resource>,
-    /// Spans by instrumentation scope.
-    #[prost(message, repeated, tag = "2")]
-    pub scope_spans: Vec<ScopeSpans>,
-    /// Schema URL.
-    #[prost(string, tag = "3")]
-    pub schema_url: String,
-}
-
-/// A resource.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Resource {
-    /// Attributes such as `service.name`.
-    #[prost(message, repeated, tag = "1")]
-    pub attributes: Vec<KeyValue>,
-}
-
-/// Spans of one instrumentation scope.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ScopeSpans {
-    /// The scope.
-    #[prost(message, optional, tag = "1")]
-    pub scope: Option<InstrumentationScope>,
-    /// The spans.
-    #[prost(message, repeated, tag = "2")]
-    pub spans: Vec<Span>,
-    /// Schema URL.
-    #[prost(string, tag = "3")]
-    pub schema_url: String,
-}
-
-/// An instrumentation scope (library).
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct InstrumentationScope {
-    /// Name.
-    #[prost(string, tag = "1")]
-    pub name: String,
-    /// Version.
-    #[prost(string, tag = "2")]
-    pub version: String,
-    /// Attributes.
-    #[prost(message, repeated, tag = "3")]
-    pub attributes: Vec<KeyValue>,
-}
-
-/// A span.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Span {
-    /// 16 bytes.
-    #[prost(bytes = "vec", tag = "1")]
-    pub trace_id: Vec<u8>,
-    /// 8 bytes.
-    #[prost(bytes = "vec", tag = "2")]
-    pub span_id: Vec<u8>,
-    /// 8 bytes, empty for a root span.
-    #[prost(bytes = "vec", tag = "4")]
-    pub parent_span_id: Vec<u8>,
-    /// Name.
-    #[prost(string, tag = "5")]
-    pub name: String,
-    /// SpanKind (0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer).
-    #[prost(int32, tag = "6")]
-    pub kind: i32,
-    /// Start, Unix nanoseconds.
-    #[prost(fixed64, tag = "7")]
-    pub start_time_unix_nano: u64,
-    /// End, Unix nanoseconds.
-    #[prost(fixed64, tag = "8")]
-    pub end_time_unix_nano: u64,
-    /// Attributes.
-    #[prost(message, repeated, tag = "9")]
-    pub attributes: Vec<KeyValue>,
-    /// Events.
-    #[prost(message, repeated, tag = "11")]
-    pub events: Vec<Event>,
-    /// Status.
-    #[prost(message, optional, tag = "15")]
-    pub status: Option<Status>,
-}
-
-/// A span event (`Span.Event`).
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Event {
-    /// Time, Unix nanoseconds.
-    #[prost(fixed64, tag = "1")]
-    pub time_unix_nano: u64,
-    /// Name.
-    #[prost(string, tag = "2")]
-    pub name: String,
-    /// Attributes.
-    #[prost(message, repeated, tag = "3")]
-    pub attributes: Vec<KeyValue>,
-}
-
-/// A span status.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Status {
-    /// Message.
-    #[prost(string, tag = "2")]
-    pub message: String,
-    /// StatusCode (0 unset, 1 ok, 2 error).
-    #[prost(int32, tag = "3")]
-    pub code: i32,
-}
-
 /// StatusCode ERROR.
-pub const STATUS_CODE_ERROR: i32 = 2;
-
-/// An attribute.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct KeyValue {
-    /// Key.
-    #[prost(string, tag = "1")]
-    pub key: String,
-    /// Value.
-    #[prost(message, optional, tag = "2")]
-    pub value: Option<AnyValue>,
-}
-
-/// An attribute value.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct AnyValue {
-    /// One of the value kinds; `None` is an empty value.
-    #[prost(oneof = "any_value::Value", tags = "1, 2, 3, 4, 5, 6, 7")]
-    pub value: Option<any_value::Value>,
-}
-
-/// The `AnyValue.value` oneof.
-pub mod any_value {
-    /// An attribute value kind.
-    #[derive(Clone, PartialEq, prost::Oneof)]
-    pub enum Value {
-        /// string_value = 1
-        #[prost(string, tag = "1")]
-        StringValue(String),
-        /// bool_value = 2
-        #[prost(bool, tag = "2")]
-        BoolValue(bool),
-        /// int_value = 3
-        #[prost(int64, tag = "3")]
-        IntValue(i64),
-        /// double_value = 4
-        #[prost(double, tag = "4")]
-        DoubleValue(f64),
-        /// array_value = 5
-        #[prost(message, tag = "5")]
-        ArrayValue(super::ArrayValue),
-        /// kvlist_value = 6
-        #[prost(message, tag = "6")]
-        KvlistValue(super::KeyValueList),
-        /// bytes_value = 7
-        #[prost(bytes = "vec", tag = "7")]
-        BytesValue(Vec<u8>),
-    }
-}
-
-/// A list of values.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ArrayValue {
-    /// Values.
-    #[prost(message, repeated, tag = "1")]
-    pub values: Vec<AnyValue>,
-}
-
-/// A list of key-value pairs (a map).
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct KeyValueList {
-    /// Pairs.
-    #[prost(message, repeated, tag = "1")]
-    pub values: Vec<KeyValue>,
-}
+pub const STATUS_CODE_ERROR: i32 =
+    opentelemetry_proto::tonic::trace::v1::status::StatusCode::Error as i32;
 
 /// Decodes a request into the span model.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<super::Span>, ImportError> {
@@ -284,5 +108,7 @@ fn value(any: AnyValue) -> Value {
         Some(V::ArrayValue(a)) => Value::Array(a.values.into_iter().map(value).collect()),
         Some(V::KvlistValue(kv)) => Value::Object(attributes(kv.values)),
         Some(V::BytesValue(b)) => Value::String(hex(&b)),
+        // An index into a profiles dictionary, which a trace export does not carry.
+        Some(V::StringValueStrindex(_)) => Value::Null,
     }
 }
