@@ -51,9 +51,10 @@ impl Catalog {
             }),
             Backend::Postgres => options.max_connections(16),
         };
-        let pool = options.connect(&connect_url).await.map_err(|e| {
-            CatalogError::Database(format!("connecting to {}: {e}", connect::redact(url)))
-        })?;
+        let pool = options
+            .connect(&connect_url)
+            .await
+            .map_err(db(format!("connecting to {}", connect::redact(url))))?;
         if backend == Backend::Sqlite {
             enable_wal(&pool).await?;
         }

@@ -1,5 +1,7 @@
 //! The catalog's error type.
 
+use wharf_model::ErrorKind;
+
 /// Everything that can go wrong in the catalog.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -34,7 +36,16 @@ pub enum CatalogError {
     /// The catalog URL is not supported (any password in it is redacted).
     #[error("catalog url: {0}")]
     Url(String),
-    /// A database operation failed; the message names the operation.
+    /// A database operation failed.
+    #[error("catalog database: {op}: {source}")]
+    Query {
+        /// The operation, e.g. "finishing a run".
+        op: String,
+        /// The database's error.
+        source: sqlx::Error,
+    },
+    /// The database is not in a state the catalog can use (a schema it does not know, a
+    /// failed integrity check).
     #[error("catalog database: {0}")]
     Database(String),
     /// Reading or writing a local file failed.
@@ -47,18 +58,22 @@ pub enum CatalogError {
     },
     /// The webhook HTTP client could not be built.
     #[error("webhook client: {0}")]
-    Http(String),
+    Http(#[from] reqwest::Error),
 }
 
 impl CatalogError {
-    /// True when the caller's request is at fault (HTTP 4xx), false for server-side failures.
-    pub fn is_client_error(&self) -> bool {
-        matches!(
-            self,
-            CatalogError::NotFound { .. }
-                | CatalogError::Conflict { .. }
-                | CatalogError::Invalid { .. }
-        )
+    /// What kind of failure this is (the server maps kinds to HTTP statuses).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CatalogError::NotFound { .. } => ErrorKind::NotFound,
+            CatalogError::Conflict { .. } => ErrorKind::Conflict,
+            CatalogError::Invalid { .. } | CatalogError::Url(_) => ErrorKind::InvalidInput,
+            CatalogError::Decrypt { .. }
+            | CatalogError::Query { .. }
+            | CatalogError::Database(_)
+            | CatalogError::Io { .. }
+            | CatalogError::Http(_) => ErrorKind::Internal,
+        }
     }
 
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
@@ -82,9 +97,10 @@ impl CatalogError {
     }
 }
 
-/// Maps a sqlx error to [`CatalogError::Database`], naming the operation.
-pub(crate) fn db(op: &'static str) -> impl FnOnce(sqlx::Error) -> CatalogError {
-    move |e| CatalogError::Database(format!("{op}: {e}"))
+/// Maps a sqlx error to [`CatalogError::Query`], naming the operation.
+pub(crate) fn db(op: impl Into<String>) -> impl FnOnce(sqlx::Error) -> CatalogError {
+    let op = op.into();
+    move |source| CatalogError::Query { op, source }
 }
 
 /// True when the error is a unique or primary-key violation.

@@ -7,7 +7,7 @@
 //! One set of portable SQL runs through `sqlx::Any` on SQLite (the default: one file) or
 //! Postgres (several server processes). Times are stored as epoch milliseconds, JSON as
 //! text, booleans as 0/1; the schema is versioned (`catalog_migrations`) and migrated on open.
-//! The HTTP layer maps [`CatalogError`] to statuses via [`CatalogError::is_client_error`].
+//! The HTTP layer maps [`CatalogError`] to statuses by its [`CatalogError::kind`].
 
 mod catalog;
 mod collections;

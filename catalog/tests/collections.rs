@@ -30,7 +30,7 @@ async fn create_list_and_conflict(db: TestDb) {
     let err = catalog.create_collection("beta").await.unwrap_err();
     assert!(matches!(err, CatalogError::Conflict { .. }), "{err}");
     assert!(
-        err.to_string().contains("beta") && err.is_client_error(),
+        err.to_string().contains("beta") && err.kind().is_caller_error(),
         "{err}"
     );
 

@@ -195,7 +195,7 @@ async fn bad_cursor_and_limit(db: TestDb) {
     }
     let err = parse_status("status", "done").unwrap_err();
     assert!(
-        err.to_string().contains("done") && err.is_client_error(),
+        err.to_string().contains("done") && err.kind().is_caller_error(),
         "{err}"
     );
     let f = RunFilter {

@@ -89,7 +89,7 @@ async fn wrong_key_fails_with_decrypt(db: TestDb) {
         matches!(&err, CatalogError::Decrypt { name } if name == "API_KEY"),
         "{err}"
     );
-    assert!(!err.is_client_error());
+    assert!(!err.kind().is_caller_error());
     // Names remain listable without the key.
     assert_eq!(other.secret_infos("acme").await.unwrap().len(), 1);
 }

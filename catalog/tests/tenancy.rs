@@ -112,5 +112,5 @@ async fn collections_are_isolated(db: TestDb) {
         })
         .await
         .unwrap_err();
-    assert!(err.is_client_error(), "{err}");
+    assert!(err.kind().is_caller_error(), "{err}");
 }

@@ -51,7 +51,6 @@ pub async fn open_session(
 /// `--collection`, else the configured default, checked.
 pub fn collection_or_default(config: &Config, given: Option<&str>) -> anyhow::Result<String> {
     let collection = given.map_or_else(|| config.ingest.default_collection.clone(), str::to_owned);
-    wharf_model::validate_collection("--collection", &collection)
-        .map_err(|e| crate::exit::BadInput(e.to_string()))?;
+    wharf_model::validate_collection("--collection", &collection)?;
     Ok(collection)
 }

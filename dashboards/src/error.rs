@@ -21,12 +21,13 @@ pub enum DashboardError {
 }
 
 impl DashboardError {
-    /// Whether the request was at fault (a 4xx), not the server.
-    pub fn is_user_error(&self) -> bool {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> wharf_model::ErrorKind {
         match self {
-            DashboardError::Query(q) => q.is_user_error(),
-            DashboardError::Storage(_) => false,
-            DashboardError::BadRequest(_) | DashboardError::NotFound(_) => true,
+            DashboardError::Query(q) => q.kind(),
+            DashboardError::Storage(e) => e.kind(),
+            DashboardError::BadRequest(_) => wharf_model::ErrorKind::InvalidInput,
+            DashboardError::NotFound(_) => wharf_model::ErrorKind::NotFound,
         }
     }
 }

@@ -85,9 +85,9 @@ pub async fn collect(
         objects
             .put(&key, bytes.into())
             .await
-            .map_err(|e| EngineError::Artifact {
+            .map_err(|source| EngineError::Artifact {
                 path: file.relative.clone(),
-                reason: e.to_string(),
+                source: Box::new(source),
             })?;
         out.bytes += size;
         let role = if owner.primary.iter().any(|p| p == &file.relative) {
@@ -129,9 +129,9 @@ pub async fn store_input(
     objects
         .put(&key, bytes.into())
         .await
-        .map_err(|e| EngineError::Artifact {
+        .map_err(|source| EngineError::Artifact {
             path: name.to_owned(),
-            reason: e.to_string(),
+            source: Box::new(source),
         })?;
     Ok(ArtifactRecord {
         type_tag: TypeTag,

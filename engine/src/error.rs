@@ -39,9 +39,15 @@ pub enum EngineError {
         /// Where its executable should be.
         path: PathBuf,
     },
-    /// The provider of the run is not configured.
+    /// The provider of the run is not one it can use.
     #[error("model provider: {0}")]
     Provider(String),
+    /// A value the caller gave (a run id, a collection) is not valid.
+    #[error(transparent)]
+    Invalid(#[from] wharf_model::ModelError),
+    /// The gateway refused a provider's configuration or a run grant.
+    #[error(transparent)]
+    Gateway(#[from] wharf_gateway::GatewayError),
     /// Sandbox failure.
     #[error(transparent)]
     Sandbox(#[from] wharf_sandbox::SandboxError),
@@ -49,12 +55,12 @@ pub enum EngineError {
     #[error(transparent)]
     Ingest(#[from] wharf_ingest::IngestError),
     /// Artifact upload failure.
-    #[error("storing artifact `{path}`: {reason}")]
+    #[error("storing artifact `{path}`: {source}")]
     Artifact {
         /// Relative path.
         path: String,
-        /// Why.
-        reason: String,
+        /// Why (boxed: storage errors are large).
+        source: Box<wharf_ingest::IngestError>,
     },
     /// Catalog (run table, secrets) failure.
     #[error(transparent)]
@@ -62,9 +68,12 @@ pub enum EngineError {
     /// The run was cancelled before its agent started.
     #[error("cancelled")]
     Cancelled,
-    /// The gateway could not start.
-    #[error("gateway: {0}")]
-    Gateway(String),
+    /// A queued run's request could not be stored or read back.
+    #[error("stored run request: {0}")]
+    StoredRequest(#[source] serde_json::Error),
+    /// A blocking task (runbook checks, hashing) died.
+    #[error("background task: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl EngineError {
@@ -75,22 +84,18 @@ impl EngineError {
             EngineError::Runbook(_)
             | EngineError::InputFile { .. }
             | EngineError::Param(_)
-            | EngineError::Runtime(_)
             | EngineError::NotInstalled { .. }
-            | EngineError::Provider(_)
-            | EngineError::Sandbox(wharf_sandbox::SandboxError::UnknownSnapshot { .. }) => {
-                ErrorKind::InvalidInput
+            | EngineError::Provider(_) => ErrorKind::InvalidInput,
+            EngineError::Invalid(e) => e.kind(),
+            EngineError::Runtime(e) => e.kind(),
+            EngineError::Gateway(e) => e.kind(),
+            EngineError::Sandbox(e) => e.kind(),
+            EngineError::Ingest(e) => e.kind(),
+            EngineError::Catalog(e) => e.kind(),
+            EngineError::Cancelled => ErrorKind::Conflict,
+            EngineError::Artifact { .. } | EngineError::StoredRequest(_) | EngineError::Task(_) => {
+                ErrorKind::Internal
             }
-            EngineError::Sandbox(
-                wharf_sandbox::SandboxError::BwrapMissing { .. }
-                | wharf_sandbox::SandboxError::Unavailable(_),
-            ) => ErrorKind::Unavailable,
-            EngineError::Catalog(c) if c.is_client_error() => match c {
-                wharf_catalog::CatalogError::NotFound { .. } => ErrorKind::NotFound,
-                wharf_catalog::CatalogError::Conflict { .. } => ErrorKind::Conflict,
-                _ => ErrorKind::InvalidInput,
-            },
-            _ => ErrorKind::Internal,
         }
     }
 }

@@ -380,7 +380,7 @@ async fn verify(sandbox: &Arc<dyn Sandbox>, language: &str, script: &str) -> Ver
             VerificationOutcome {
                 exit_code: info.code,
                 output_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-                timed_out: info.timed_out,
+                timed_out: info.reason == wharf_sandbox::ExitReason::TimedOut,
             }
         }
         Err(e) => VerificationOutcome {

@@ -82,10 +82,8 @@ fn check_path(path: &str) -> Result<(), EngineError> {
 impl Engine {
     /// Grades `request`'s outputs against its runbook and records the scores and outputs.
     pub async fn grade(&self, request: GradeRequest) -> Result<GradeSummary, EngineError> {
-        let run_id = wharf_model::normalize_uuid("run_id", &request.run_id)
-            .map_err(|e| EngineError::Param(e.to_string()))?;
-        wharf_model::validate_collection("collection", &request.collection)
-            .map_err(|e| EngineError::Param(e.to_string()))?;
+        let run_id = wharf_model::normalize_uuid("run_id", &request.run_id)?;
+        wharf_model::validate_collection("collection", &request.collection)?;
         let mut total = 0usize;
         for (path, bytes) in &request.outputs {
             check_path(path)?;

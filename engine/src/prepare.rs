@@ -250,9 +250,8 @@ pub struct Loaded {
 /// Checks the runbook at `path` and renders it with `params`.
 pub async fn load(path: &Path, params: &[(String, String)]) -> Result<Loaded, EngineError> {
     let file = path.to_path_buf();
-    let checked = tokio::task::spawn_blocking(move || wharf_runbook::commands::check_path(&file))
-        .await
-        .map_err(|e| EngineError::Runbook(e.to_string()))?;
+    let checked =
+        tokio::task::spawn_blocking(move || wharf_runbook::commands::check_path(&file)).await?;
     if checked.has_errors() {
         return Err(EngineError::Runbook(checked.render_diagnostics()));
     }
@@ -380,6 +379,5 @@ pub fn resolve_provider(
             }
         }
     };
-    spec.resolve_with(|v| env(v))
-        .map_err(|e| EngineError::Provider(e.to_string()))
+    Ok(spec.resolve_with(|v| env(v))?)
 }

@@ -13,7 +13,8 @@ use wharf_model::{
 };
 use wharf_runtimes::{AgentEvent, InvocationInput, Stdin, parse_all};
 use wharf_sandbox::{
-    Backend, ExecRequest, ExitInfo, Network, Sandbox, SandboxConfig, SandboxSpec, Stream, paths,
+    Backend, ExecRequest, ExitInfo, ExitReason, Network, Sandbox, SandboxConfig, SandboxSpec,
+    Stream, paths,
 };
 
 use crate::artifacts::{self, Owner};
@@ -90,11 +91,9 @@ impl Engine {
             .collection
             .clone()
             .unwrap_or_else(|| self.default_collection.clone());
-        wharf_model::validate_collection("collection", &collection)
-            .map_err(|e| EngineError::Param(e.to_string()))?;
+        wharf_model::validate_collection("collection", &collection)?;
         let run_id = match &request.run_id {
-            Some(id) => wharf_model::normalize_uuid("run_id", id)
-                .map_err(|e| EngineError::Param(e.to_string()))?,
+            Some(id) => wharf_model::normalize_uuid("run_id", id)?,
             None => wharf_model::new_run_id(),
         };
         for w in &prepared.warnings {
@@ -237,10 +236,7 @@ impl RunContext<'_> {
                     self.collection.clone(),
                     provider.clone(),
                 );
-                let token = engine
-                    .gateway
-                    .issue(grant)
-                    .map_err(|e| EngineError::Gateway(e.to_string()))?;
+                let token = engine.gateway.issue(grant)?;
                 let token = token.expose().to_owned();
                 redactor.add("GATEWAY_TOKEN", &token);
                 token
@@ -774,14 +770,15 @@ fn status_of(
     llm_error: Option<&(i32, String)>,
     reported_failure: Option<&str>,
 ) -> (RunStatus, Option<String>) {
-    if exit.timed_out {
-        return (
-            RunStatus::Timeout,
-            Some(format!("the agent {}", exit.describe())),
-        );
-    }
-    if exit.cancelled {
-        return (RunStatus::Cancelled, Some("cancelled".into()));
+    match exit.reason {
+        ExitReason::TimedOut => {
+            return (
+                RunStatus::Timeout,
+                Some(format!("the agent {}", exit.describe())),
+            );
+        }
+        ExitReason::Cancelled => return (RunStatus::Cancelled, Some("cancelled".into())),
+        ExitReason::Exited | ExitReason::CpuExceeded => {}
     }
     if !exit.success() {
         let mut msg = format!("the agent {}", exit.describe());
@@ -957,7 +954,7 @@ mod tests {
         assert_eq!(s, RunStatus::Error);
         assert!(e.unwrap().contains("exit 2; last stderr: boom"));
         let late = ExitInfo {
-            timed_out: true,
+            reason: ExitReason::TimedOut,
             ..ExitInfo::default()
         };
         assert_eq!(status_of(&late, &[], &[], None, None).0, RunStatus::Timeout);

@@ -186,8 +186,7 @@ impl RunService {
         )
         .await?;
         request.secrets = None;
-        let stored =
-            serde_json::to_value(&request).map_err(|e| EngineError::Param(e.to_string()))?;
+        let stored = serde_json::to_value(&request).map_err(EngineError::StoredRequest)?;
         inner.bus.open(&run_id);
         let state = inner
             .catalog
@@ -329,8 +328,8 @@ impl RunService {
         cancel: CancellationToken,
     ) -> Result<RunSummary, EngineError> {
         let inner = &self.inner;
-        let mut request: RunRequest = serde_json::from_value(state.request.clone())
-            .map_err(|e| EngineError::Param(format!("stored request: {e}")))?;
+        let mut request: RunRequest =
+            serde_json::from_value(state.request.clone()).map_err(EngineError::StoredRequest)?;
         request.run_id = Some(state.run_id.clone());
         request.collection = Some(state.collection.clone());
         request.secrets = Some(inner.catalog.secret_values(&state.collection).await?);

@@ -2,6 +2,7 @@
 //! HTTP error body for the dialect the client speaks.
 
 use serde_json::{Value, json};
+use wharf_model::ErrorKind;
 
 use crate::dialect::Dialect;
 
@@ -78,16 +79,29 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
+    /// What kind of failure this is. Configuration (providers, keys, prices) is the
+    /// operator's input.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unauthorized | Self::NoProvider => ErrorKind::Unauthorized,
+            Self::ModelNotAllowed { .. } => ErrorKind::Forbidden,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::BodyTooLarge { .. } => ErrorKind::TooLarge,
+            Self::UnsupportedApi { .. }
+            | Self::BadRequest(_)
+            | Self::Config(_)
+            | Self::PriceFile { .. } => ErrorKind::InvalidInput,
+            Self::Upstream { .. } => ErrorKind::Upstream,
+            Self::Bind { .. } => ErrorKind::Internal,
+        }
+    }
+
     /// The HTTP status the client sees.
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::Unauthorized | Self::NoProvider => 401,
-            Self::ModelNotAllowed { .. } => 403,
-            Self::NotFound(_) => 404,
-            Self::BodyTooLarge { .. } => 413,
-            Self::UnsupportedApi { .. } | Self::BadRequest(_) => 400,
-            Self::Upstream { .. } => 502,
-            Self::Config(_) | Self::PriceFile { .. } | Self::Bind { .. } => 500,
+            // The client's request is fine; the operator's configuration is not.
+            Self::Config(_) | Self::PriceFile { .. } => ErrorKind::Internal.http_status(),
+            e => e.kind().http_status(),
         }
     }
 

@@ -41,8 +41,18 @@ pub enum GraderError {
 }
 
 impl GraderError {
-    /// A short stable name for the kind of error (for metrics and rows).
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> wharf_model::ErrorKind {
+        use wharf_model::ErrorKind;
+        match self {
+            GraderError::Config(_) | GraderError::Input(_) => ErrorKind::InvalidInput,
+            GraderError::Transport { .. } | GraderError::Format { .. } => ErrorKind::Upstream,
+            GraderError::Cache { .. } => ErrorKind::Internal,
+        }
+    }
+
+    /// A short stable name of the failure (in score rows and metrics).
+    pub fn name(&self) -> &'static str {
         match self {
             GraderError::Config(_) => "config",
             GraderError::Input(_) => "input",

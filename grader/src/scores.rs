@@ -112,7 +112,7 @@ pub fn judge_error_scores(
     criteria: &[String],
     error: &GraderError,
 ) -> Vec<ScoreRecord> {
-    let message = format!("{} error: {error}", error.kind());
+    let message = format!("{} error: {error}", error.name());
     criteria
         .iter()
         .map(String::as_str)

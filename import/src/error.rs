@@ -1,19 +1,7 @@
 //! The crate's error type: every message names the format and where in the input it went
 //! wrong (a line for JSONL, a JSON path, a span), so a user can open the file and look.
 
-use wharf_model::ModelError;
-
-/// What class of problem an [`ImportError`] is, for callers that map errors to exit codes
-/// or HTTP statuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The input is bigger than an import accepts (HTTP 413).
-    TooLarge,
-    /// The input is not what its format says, or not any known format (HTTP 400/422).
-    BadInput,
-    /// An [`ImportOptions`](crate::ImportOptions) value is wrong or does not fit the input.
-    BadOption,
-}
+use wharf_model::{ErrorKind, ModelError};
 
 /// Why an import failed. Nothing is imported when any error occurs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -121,8 +109,7 @@ impl ImportError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ImportError::TooLarge { .. } | ImportError::TooManyEvents { .. } => ErrorKind::TooLarge,
-            ImportError::Option { .. } => ErrorKind::BadOption,
-            _ => ErrorKind::BadInput,
+            _ => ErrorKind::InvalidInput,
         }
     }
 

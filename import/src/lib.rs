@@ -41,7 +41,7 @@ use wharf_model::{Record, RunRecord};
 
 pub use atif_export::export_atif;
 pub use detect::{Format, detect, import};
-pub use error::{ErrorKind, ImportError};
+pub use error::ImportError;
 pub use otlp::{otlp_json, otlp_protobuf};
 
 /// Largest input one import accepts (256 MiB).

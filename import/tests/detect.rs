@@ -4,7 +4,8 @@
 mod common;
 
 use common::fixture;
-use wharf_import::{ErrorKind, Format, ImportOptions, MAX_INPUT_BYTES, detect, import};
+use wharf_import::{Format, ImportOptions, MAX_INPUT_BYTES, detect, import};
+use wharf_model::ErrorKind;
 use wharf_model::parse_line;
 
 const FIXTURES: &[(&str, Format)] = &[

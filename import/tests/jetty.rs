@@ -189,7 +189,7 @@ fn options_apply_to_every_record() {
         ..ImportOptions::default()
     };
     let err = import(Format::Jetty, &fixture("jetty.trajectory.json"), &bad).unwrap_err();
-    assert_eq!(err.kind(), wharf_import::ErrorKind::BadOption);
+    assert_eq!(err.kind(), wharf_model::ErrorKind::InvalidInput);
     assert!(err.to_string().starts_with("option `collection`:"), "{err}");
 }
 

@@ -32,6 +32,17 @@ pub enum IngestError {
         /// What is wrong with it.
         message: String,
     },
+    /// Reading or writing one object under the storage root failed.
+    #[error("storage root {root}: object `{key}`: {source}")]
+    Object {
+        /// The root as configured.
+        root: String,
+        /// The object's key.
+        key: String,
+        /// The object store's error (boxed: it is large, and every result carries the
+        /// error type).
+        source: Box<object_store::Error>,
+    },
     /// Another process holds the write lock.
     #[error(
         "another wharf process is writing to this store (lock {path:?} is held); stop it or wait"
@@ -114,11 +125,24 @@ impl IngestError {
         }
     }
 
-    /// Whether the error is the user's input (exit code 2 in the CLI) rather than the system.
-    pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            IngestError::Invalid { .. } | IngestError::Config(_) | IngestError::BadRoot { .. }
-        )
+    /// What kind of failure this is: the user's input (a bad line, a bad setting), or the
+    /// system (storage, a crash, another writer).
+    pub fn kind(&self) -> wharf_model::ErrorKind {
+        use wharf_model::ErrorKind;
+        match self {
+            IngestError::Invalid { .. } | IngestError::Config(_) | IngestError::BadRoot { .. } => {
+                ErrorKind::InvalidInput
+            }
+            IngestError::Object { source, .. }
+                if matches!(**source, object_store::Error::NotFound { .. }) =>
+            {
+                ErrorKind::NotFound
+            }
+            IngestError::Storage { .. }
+            | IngestError::Object { .. }
+            | IngestError::Locked { .. }
+            | IngestError::Stopped { .. } => ErrorKind::Unavailable,
+            _ => ErrorKind::Internal,
+        }
     }
 }

@@ -41,31 +41,31 @@ impl ObjectStorage {
 
     /// Writes `bytes` at `key` (overwriting).
     pub async fn put(&self, key: &str, bytes: Bytes) -> Result<(), IngestError> {
-        let path =
-            object_store::path::Path::parse(key).map_err(|e| self.fail(key, e.to_string()))?;
+        let path = self.path(key)?;
         self.store
             .put(&path, bytes.into())
             .await
-            .map_err(|e| self.fail(key, e.to_string()))?;
+            .map_err(self.fail(key))?;
         Ok(())
     }
 
     /// Reads the object at `key`.
     pub async fn get(&self, key: &str) -> Result<Bytes, IngestError> {
-        let path =
-            object_store::path::Path::parse(key).map_err(|e| self.fail(key, e.to_string()))?;
-        let got = self
-            .store
-            .get(&path)
-            .await
-            .map_err(|e| self.fail(key, e.to_string()))?;
-        got.bytes().await.map_err(|e| self.fail(key, e.to_string()))
+        let path = self.path(key)?;
+        let got = self.store.get(&path).await.map_err(self.fail(key))?;
+        got.bytes().await.map_err(self.fail(key))
     }
 
-    fn fail(&self, key: &str, message: String) -> IngestError {
-        IngestError::Storage {
-            root: self.root.clone(),
-            message: format!("object `{key}`: {message}"),
+    fn path(&self, key: &str) -> Result<object_store::path::Path, IngestError> {
+        object_store::path::Path::parse(key).map_err(|e| self.fail(key)(e.into()))
+    }
+
+    fn fail(&self, key: &str) -> impl FnOnce(object_store::Error) -> IngestError {
+        let (root, key) = (self.root.clone(), key.to_owned());
+        move |source| IngestError::Object {
+            root,
+            key,
+            source: Box::new(source),
         }
     }
 }

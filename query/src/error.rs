@@ -18,19 +18,32 @@ pub enum QueryError {
     /// Encoding results failed.
     #[error("writing results: {0}")]
     Output(String),
+    /// A value the caller gave (a collection, a run id) is not valid.
+    #[error(transparent)]
+    Invalid(#[from] wharf_model::ModelError),
+    /// Query results could not be decoded into their rows.
+    #[error("decoding query results: {0}")]
+    Decode(#[from] serde_json::Error),
 }
 
 impl QueryError {
-    /// Whether the caller's SQL is at fault (HTTP 400, CLI exit 2).
-    pub fn is_user_error(&self) -> bool {
+    /// What kind of failure this is: the caller's SQL (refused, or it does not parse or
+    /// plan), or the system.
+    pub fn kind(&self) -> wharf_model::ErrorKind {
         use datafusion::error::DataFusionError as D;
+        use wharf_model::ErrorKind;
         match self {
-            QueryError::Refused(_) => true,
-            QueryError::Sql(e) => matches!(
-                e.find_root(),
-                D::SQL(..) | D::Plan(_) | D::SchemaError(..) | D::NotImplemented(_)
-            ),
-            _ => false,
+            QueryError::Refused(_) | QueryError::Invalid(_) => ErrorKind::InvalidInput,
+            QueryError::Sql(e) => match e.find_root() {
+                D::SQL(..) | D::Plan(_) | D::SchemaError(..) | D::NotImplemented(_) => {
+                    ErrorKind::InvalidInput
+                }
+                _ => ErrorKind::Internal,
+            },
+            QueryError::Store(e) => e.kind(),
+            QueryError::Arrow(_) | QueryError::Output(_) | QueryError::Decode(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }

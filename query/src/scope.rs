@@ -15,8 +15,7 @@ impl Scope {
         match collection {
             None => Ok(Scope::All),
             Some(c) => {
-                wharf_model::validate_collection("collection", c)
-                    .map_err(|e| crate::QueryError::Refused(e.to_string()))?;
+                wharf_model::validate_collection("collection", c)?;
                 Ok(Scope::Collection(c.to_string()))
             }
         }

@@ -29,13 +29,13 @@ pub enum RunbookError {
 }
 
 impl RunbookError {
-    /// A stable kind for callers that map errors (e.g. to exit or HTTP codes).
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> wharf_model::ErrorKind {
+        use wharf_model::ErrorKind;
         match self {
-            RunbookError::Write { .. } => "io",
-            RunbookError::Exists(_) => "conflict",
-            RunbookError::InvalidName(_) | RunbookError::InvalidParam(_) => "invalid_argument",
-            RunbookError::Json(_) => "internal",
+            RunbookError::Write { .. } | RunbookError::Json(_) => ErrorKind::Internal,
+            RunbookError::Exists(_) => ErrorKind::Conflict,
+            RunbookError::InvalidName(_) | RunbookError::InvalidParam(_) => ErrorKind::InvalidInput,
         }
     }
 }

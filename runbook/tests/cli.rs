@@ -197,7 +197,7 @@ fn new_writes_a_runbook_that_checks_clean_and_refuses_to_overwrite() {
         );
         let err = new_file(target.to_str().unwrap(), kind, false, false).unwrap_err();
         assert!(matches!(err, RunbookError::Exists(_)), "{err}");
-        assert_eq!(err.kind(), "conflict");
+        assert_eq!(err.kind(), wharf_model::ErrorKind::Conflict);
         assert!(new_file(target.to_str().unwrap(), kind, true, false).is_ok());
     }
     let printed = new_file("demo", TemplateKind::Rubric, false, true).unwrap();

@@ -38,3 +38,11 @@ pub enum RuntimeError {
         path: PathBuf,
     },
 }
+
+impl RuntimeError {
+    /// What kind of failure this is: every one is a choice the caller or the configuration
+    /// made.
+    pub fn kind(&self) -> wharf_model::ErrorKind {
+        wharf_model::ErrorKind::InvalidInput
+    }
+}

@@ -10,13 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rustix::process::Resource;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
-use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::cgroup::Cgroup;
 use crate::config::SandboxConfig;
-use crate::exec::{ExecRequest, Execution, ExitInfo, OutputLine, Stream};
+use crate::exec::{ExecRequest, Execution};
 use crate::fsio::{self, FoundFile, Skipped};
 use crate::init::{Forward, init_args};
 use crate::policy::NetworkPolicy;
@@ -24,10 +22,10 @@ use crate::proxy::{EgressDecision, EgressLog};
 use crate::snapshot::{SnapshotSource, resolve_snapshot};
 use crate::spawn::{ChildSetup, install};
 use crate::spec::{SandboxSpec, paths};
+use crate::supervise::{self, Watch};
+use crate::dirs::Dirs;
+use crate::host::{find_init, host_binds, init_candidates, reachable_by_others};
 use crate::{Backend, Limits, Sandbox, SandboxError};
-
-/// Longest output line kept whole; longer lines are cut and marked.
-const MAX_LINE: usize = 8 << 20;
 
 /// Creates bubblewrap sandboxes.
 #[derive(Debug, Clone)]
@@ -145,63 +143,6 @@ impl BwrapBackend {
     }
 }
 
-/// Errors when a directory on the way to `path` is closed to other users (e.g. `/root`).
-fn reachable_by_others(path: &Path) -> Result<(), SandboxError> {
-    for dir in path.ancestors().skip(1) {
-        let Ok(meta) = std::fs::metadata(dir) else {
-            continue;
-        };
-        if meta.permissions().mode() & 0o001 == 0 {
-            return Err(SandboxError::BadPath {
-                path: path.display().to_string(),
-                reason: "a parent directory is closed to other users (mode without o+x), and sandboxes run as their own users; choose a work_dir / tools_dir outside it",
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The host's system directories, read-only, as the `host` snapshot.
-fn host_binds() -> Vec<String> {
-    let mut args: Vec<String> = vec!["--ro-bind".into(), "/usr".into(), "/usr".into()];
-    args.extend(["--ro-bind".into(), "/etc".into(), "/etc".into()]);
-    for top in ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] {
-        match std::fs::read_link(top) {
-            Ok(link) => args.extend([
-                "--symlink".into(),
-                link.to_string_lossy().into_owned(),
-                top.into(),
-            ]),
-            Err(_) if Path::new(top).is_dir() => {
-                args.extend(["--ro-bind".into(), top.into(), top.into()])
-            }
-            Err(_) => {}
-        }
-    }
-    args
-}
-
-/// `wharf-sandbox-init`: configured, else next to the running binary (or one level up,
-/// for test binaries under `target/*/deps`).
-fn find_init(configured: Option<&Path>) -> Option<PathBuf> {
-    if let Some(p) = configured {
-        return Some(p.to_path_buf());
-    }
-    init_candidates().into_iter().find(|p| p.is_file())
-}
-
-/// Where the init helper is looked for when not configured.
-fn init_candidates() -> Vec<PathBuf> {
-    let Ok(exe) = std::env::current_exe() else {
-        return Vec::new();
-    };
-    exe.ancestors()
-        .skip(1)
-        .take(2)
-        .map(|dir| dir.join("wharf-sandbox-init"))
-        .collect()
-}
-
 #[async_trait::async_trait]
 impl Backend for BwrapBackend {
     async fn create(&self, spec: SandboxSpec) -> Result<Arc<dyn Sandbox>, SandboxError> {
@@ -301,96 +242,6 @@ impl Backend for BwrapBackend {
             tasks: Mutex::new(tasks),
             gateway_url,
         }))
-    }
-}
-
-/// The host directories of one sandbox.
-#[derive(Debug, Clone)]
-struct Dirs {
-    root: PathBuf,
-    app: PathBuf,
-    home: PathBuf,
-    tmp: PathBuf,
-    run: PathBuf,
-    etc: PathBuf,
-}
-
-impl Dirs {
-    fn new(root: &Path) -> Dirs {
-        Dirs {
-            root: root.to_path_buf(),
-            app: root.join("app"),
-            home: root.join("home"),
-            tmp: root.join("tmp"),
-            run: root.join("run"),
-            etc: root.join("etc"),
-        }
-    }
-
-    fn prepare(&self, ids: Option<(u32, u32)>) -> Result<(), SandboxError> {
-        let mk = |p: &Path| {
-            std::fs::create_dir_all(p).map_err(SandboxError::io("creating sandbox directory", p))
-        };
-        mk(&self.root)?;
-        let perm = |p: &Path, mode| {
-            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
-                .map_err(SandboxError::io("setting permissions", p))
-        };
-        perm(&self.root, 0o711)?;
-        // The directories the agent writes (owned by its uid), then wharf's own.
-        let (assets, results) = (self.app.join("assets"), self.app.join("results"));
-        let agent_dirs = [&self.app, &assets, &results, &self.home, &self.tmp];
-        for d in agent_dirs.iter().copied().chain([&self.run, &self.etc]) {
-            mk(d)?;
-        }
-        perm(&self.tmp, 0o1777)?;
-        let inner = paths::INNER_ID;
-        std::fs::write(
-            self.etc.join("passwd"),
-            format!("root:x:0:0:root:/root:/usr/sbin/nologin\nagent:x:{inner}:{inner}:wharf agent:{}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", paths::HOME),
-        )
-        .map_err(SandboxError::io("writing sandbox passwd", &self.etc))?;
-        std::fs::write(
-            self.etc.join("group"),
-            format!("root:x:0:\nagent:x:{inner}:\nnogroup:x:65534:\n"),
-        )
-        .map_err(SandboxError::io("writing sandbox group", &self.etc))?;
-        if let Some((uid, gid)) = ids {
-            for d in agent_dirs {
-                rustix::fs::chown(
-                    d.as_path(),
-                    Some(rustix::fs::Uid::from_raw(uid)),
-                    Some(rustix::fs::Gid::from_raw(gid)),
-                )
-                .map_err(|e| {
-                    SandboxError::io("handing directory to the sandbox user", d.as_path())(e.into())
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Host directory and relative path for an absolute sandbox path.
-    fn map(&self, path: &str) -> Result<(PathBuf, PathBuf), SandboxError> {
-        let bad = |reason| SandboxError::BadPath {
-            path: path.to_owned(),
-            reason,
-        };
-        for (prefix, dir) in [
-            (paths::APP, &self.app),
-            (paths::HOME, &self.home),
-            (paths::TMP, &self.tmp),
-        ] {
-            if let Some(rest) = path.strip_prefix(prefix) {
-                if rest.is_empty() {
-                    return Err(bad("names a directory, not a file"));
-                }
-                if let Some(rest) = rest.strip_prefix('/') {
-                    return Ok((dir.clone(), fsio::plain_relative(rest)?));
-                }
-            }
-        }
-        Err(bad("must be under /app, /home/agent or /tmp"))
     }
 }
 
@@ -636,42 +487,20 @@ impl Sandbox for BwrapSandbox {
             .kill_on_drop(true);
         install(&mut cmd, self.child_setup()?);
         let started = Instant::now();
-        let mut child = cmd.spawn().map_err(|source| SandboxError::Spawn {
+        let child = cmd.spawn().map_err(|source| SandboxError::Spawn {
             program: program.clone(),
             source,
         })?;
-        if let (Some(bytes), Some(mut stdin)) = (request.stdin.clone(), child.stdin.take()) {
-            tokio::spawn(async move {
-                let _ = stdin.write_all(&bytes).await;
-                let _ = stdin.shutdown().await;
-            });
-        }
-        let (tx, rx) = mpsc::channel(1024);
-        if let Some(out) = child.stdout.take() {
-            tokio::spawn(read_lines(out, Stream::Stdout, tx.clone(), started));
-        }
-        if let Some(err) = child.stderr.take() {
-            tokio::spawn(read_lines(err, Stream::Stderr, tx, started));
-        }
-        let cancel = Arc::new(Notify::new());
-        let (done_tx, done_rx) = oneshot::channel();
-        let supervisor = Supervisor {
-            deadline: request.timeout.or(self.spec.limits.wall_timeout),
-            cpu_limit: self.spec.limits.cpu_seconds.map(Duration::from_secs),
-            cgroup: self.cgroup.clone(),
-            cancel: cancel.clone(),
+        Ok(supervise::start(
+            child,
+            request.stdin,
+            Watch {
+                deadline: request.timeout.or(self.spec.limits.wall_timeout),
+                cpu_limit: self.spec.limits.cpu_seconds.map(Duration::from_secs),
+                cgroup: self.cgroup.clone(),
+            },
             started,
-        };
-        tokio::spawn(async move {
-            let info = supervisor.run(child).await;
-            let _ = done_tx.send(info);
-        });
-        Ok(Execution {
-            lines: rx,
-            done: done_rx,
-            cancel,
-            started,
-        })
+        ))
     }
 
     async fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>, SandboxError> {
@@ -736,150 +565,6 @@ impl Drop for BwrapSandbox {
         }
         if let Some(cg) = &self.cgroup {
             cg.destroy();
-        }
-    }
-}
-
-/// Watches one command: deadline, CPU budget, cancellation.
-struct Supervisor {
-    deadline: Option<Duration>,
-    cpu_limit: Option<Duration>,
-    cgroup: Option<Arc<Cgroup>>,
-    cancel: Arc<Notify>,
-    started: Instant,
-}
-
-enum End {
-    Exited(std::io::Result<std::process::ExitStatus>),
-    Timeout,
-    Cancelled,
-    Cpu,
-}
-
-impl Supervisor {
-    async fn run(self, mut child: tokio::process::Child) -> ExitInfo {
-        let (oom0, pids0) = self.counters();
-        let deadline = async {
-            match self.deadline {
-                Some(d) => tokio::time::sleep(d).await,
-                None => std::future::pending().await,
-            }
-        };
-        let cpu_watch = async {
-            let (Some(limit), Some(cg)) = (self.cpu_limit, self.cgroup.clone()) else {
-                return std::future::pending().await;
-            };
-            let base = cg.cpu_used().unwrap_or_default();
-            let mut tick = tokio::time::interval(Duration::from_millis(250));
-            loop {
-                tick.tick().await;
-                if cg.cpu_used().unwrap_or_default().saturating_sub(base) > limit {
-                    return;
-                }
-            }
-        };
-        let end = tokio::select! {
-            status = child.wait() => End::Exited(status),
-            () = deadline => End::Timeout,
-            () = self.cancel.notified() => End::Cancelled,
-            () = cpu_watch => End::Cpu,
-        };
-        let (exited, timed_out, cancelled, cpu_exceeded) = (
-            matches!(end, End::Exited(_)),
-            matches!(end, End::Timeout),
-            matches!(end, End::Cancelled),
-            matches!(end, End::Cpu),
-        );
-        let status = match end {
-            End::Exited(status) => status.ok(),
-            _ => {
-                let _ = child.start_kill();
-                if let Some(cg) = self.cgroup.clone() {
-                    let _ = tokio::task::spawn_blocking(move || cg.kill_all()).await;
-                }
-                child.wait().await.ok()
-            }
-        };
-        let (oom1, pids1) = self.counters();
-        use std::os::unix::process::ExitStatusExt;
-        ExitInfo {
-            code: if exited {
-                status.and_then(|s| s.code())
-            } else {
-                None
-            },
-            signal: status.and_then(|s| s.signal()),
-            timed_out,
-            cpu_exceeded,
-            cancelled,
-            oom_killed: oom1 > oom0,
-            pids_limited: pids1 > pids0,
-            cpu_time: self.cgroup.as_ref().and_then(|c| c.cpu_used()),
-            duration: self.started.elapsed(),
-        }
-    }
-
-    fn counters(&self) -> (u64, u64) {
-        self.cgroup
-            .as_ref()
-            .map(|c| (c.oom_kills(), c.pids_refusals()))
-            .unwrap_or((0, 0))
-    }
-}
-
-/// Streams lines of `reader` into `tx`, cutting lines at [`MAX_LINE`].
-async fn read_lines<R: AsyncRead + Unpin>(
-    reader: R,
-    stream: Stream,
-    tx: mpsc::Sender<OutputLine>,
-    started: Instant,
-) {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
-    loop {
-        let mut line = Vec::new();
-        let mut truncated = false;
-        let mut eof = false;
-        loop {
-            let buf = match reader.fill_buf().await {
-                Ok(b) => b,
-                Err(_) => {
-                    eof = true;
-                    break;
-                }
-            };
-            if buf.is_empty() {
-                eof = true;
-                break;
-            }
-            let (take, newline) = match buf.iter().position(|&b| b == b'\n') {
-                Some(i) => (i + 1, true),
-                None => (buf.len(), false),
-            };
-            let room = MAX_LINE.saturating_sub(line.len());
-            let keep = if newline { take - 1 } else { take };
-            if keep > room {
-                truncated = true;
-            }
-            line.extend_from_slice(&buf[..keep.min(room)]);
-            reader.consume(take);
-            if newline {
-                break;
-            }
-        }
-        if eof && line.is_empty() {
-            return;
-        }
-        if line.last() == Some(&b'\r') {
-            line.pop();
-        }
-        let out = OutputLine {
-            stream,
-            line: String::from_utf8_lossy(&line).into_owned(),
-            truncated,
-            at: started.elapsed(),
-        };
-        if tx.send(out).await.is_err() || eof {
-            return;
         }
     }
 }

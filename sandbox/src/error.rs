@@ -82,6 +82,23 @@ pub enum SandboxError {
 }
 
 impl SandboxError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> wharf_model::ErrorKind {
+        use wharf_model::ErrorKind;
+        match self {
+            SandboxError::BwrapMissing { .. }
+            | SandboxError::InitMissing(_)
+            | SandboxError::Unavailable(_) => ErrorKind::Unavailable,
+            SandboxError::UnknownSnapshot { .. }
+            | SandboxError::BadPath { .. }
+            | SandboxError::BadAllowEntry { .. } => ErrorKind::InvalidInput,
+            SandboxError::TooLarge { .. } => ErrorKind::TooLarge,
+            SandboxError::NoGateway(_) | SandboxError::Spawn { .. } | SandboxError::Io { .. } => {
+                ErrorKind::Internal
+            }
+        }
+    }
+
     pub(crate) fn io(
         what: &'static str,
         path: impl Into<PathBuf>,

@@ -42,19 +42,29 @@ pub struct OutputLine {
     pub at: Duration,
 }
 
+/// Why a command ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExitReason {
+    /// It exited (or a signal it did not get from wharf killed it).
+    #[default]
+    Exited,
+    /// Killed at the wall-clock deadline.
+    TimedOut,
+    /// Killed because its process tree used up the CPU-time limit.
+    CpuExceeded,
+    /// Killed by the caller.
+    Cancelled,
+}
+
 /// How a command ended.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExitInfo {
+    /// Why it ended.
+    pub reason: ExitReason,
     /// Exit code, when it exited.
     pub code: Option<i32>,
     /// Signal, when killed.
     pub signal: Option<i32>,
-    /// Killed at the wall-clock deadline.
-    pub timed_out: bool,
-    /// Killed because its tree used up the CPU-time limit.
-    pub cpu_exceeded: bool,
-    /// Killed by the caller.
-    pub cancelled: bool,
     /// The memory limit killed a process of the tree.
     pub oom_killed: bool,
     /// The pids limit refused a fork.
@@ -68,23 +78,20 @@ pub struct ExitInfo {
 impl ExitInfo {
     /// Exited with code 0 and was not killed.
     pub fn success(&self) -> bool {
-        self.code == Some(0) && !self.timed_out && !self.cancelled && !self.cpu_exceeded
+        self.reason == ExitReason::Exited && self.code == Some(0)
     }
 
     /// A short human description: `exit 0`, `timed out after 3.0s`, `killed by signal 9 (memory limit)`.
     pub fn describe(&self) -> String {
-        let mut s = if self.timed_out {
-            format!("timed out after {:.1}s", self.duration.as_secs_f64())
-        } else if self.cancelled {
-            "cancelled".to_owned()
-        } else if self.cpu_exceeded {
-            "CPU-time limit reached".to_owned()
-        } else if let Some(code) = self.code {
-            format!("exit {code}")
-        } else if let Some(sig) = self.signal {
-            format!("killed by signal {sig}")
-        } else {
-            "ended".to_owned()
+        let mut s = match (self.reason, self.code, self.signal) {
+            (ExitReason::TimedOut, ..) => {
+                format!("timed out after {:.1}s", self.duration.as_secs_f64())
+            }
+            (ExitReason::Cancelled, ..) => "cancelled".to_owned(),
+            (ExitReason::CpuExceeded, ..) => "CPU-time limit reached".to_owned(),
+            (ExitReason::Exited, Some(code), _) => format!("exit {code}"),
+            (ExitReason::Exited, None, Some(sig)) => format!("killed by signal {sig}"),
+            (ExitReason::Exited, None, None) => "ended".to_owned(),
         };
         if self.oom_killed {
             s.push_str(" (memory limit hit)");

@@ -10,9 +10,11 @@
 mod bwrap;
 mod cgroup;
 mod config;
+mod dirs;
 mod error;
 mod exec;
 mod fsio;
+mod host;
 pub mod init;
 mod limits;
 mod policy;
@@ -21,6 +23,7 @@ mod relay;
 mod snapshot;
 mod spawn;
 mod spec;
+mod supervise;
 mod unavailable;
 
 use std::path::Path;
@@ -29,7 +32,7 @@ use std::sync::Arc;
 pub use bwrap::BwrapBackend;
 pub use config::SandboxConfig;
 pub use error::SandboxError;
-pub use exec::{ExecRequest, Execution, ExitInfo, OutputLine, Stream};
+pub use exec::{ExecRequest, Execution, ExitInfo, ExitReason, OutputLine, Stream};
 pub use fsio::{FoundFile, Skipped};
 pub use limits::Limits;
 pub use policy::{DEFAULT_REGISTRIES, HostPattern, Network, NetworkPolicy, parse_allowlist};

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use wharf_sandbox::{
-    Backend, BwrapBackend, ExecRequest, HostPattern, Limits, Network, NetworkPolicy, Sandbox,
-    SandboxConfig, SandboxSpec, Stream,
+    Backend, BwrapBackend, ExecRequest, ExitReason, HostPattern, Limits, Network, NetworkPolicy,
+    Sandbox, SandboxConfig, SandboxSpec, Stream,
 };
 
 struct Fixture {
@@ -318,7 +318,7 @@ async fn a_fork_bomb_hits_the_pids_limit_and_the_host_stays_responsive() {
         t.elapsed()
     );
     let info = exec.wait().await;
-    assert!(info.timed_out, "{info:?}");
+    assert_eq!(info.reason, ExitReason::TimedOut, "{info:?}");
     assert!(info.pids_limited, "the pids limit was never hit: {info:?}");
     sb.destroy(false).await.unwrap();
 }
@@ -351,7 +351,7 @@ async fn a_process_ignoring_sigterm_is_killed_at_the_timeout_with_its_children()
     );
     let t = Instant::now();
     let (_, _, info) = run(&sb, sh(&script)).await;
-    assert!(info.timed_out, "{info:?}");
+    assert_eq!(info.reason, ExitReason::TimedOut, "{info:?}");
     assert!(t.elapsed() < Duration::from_secs(20));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let survivors: Vec<_> = std::fs::read_dir("/proc")

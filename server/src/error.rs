@@ -1,11 +1,14 @@
-//! The one place errors become HTTP: status, and the JSON body OpenAI clients expect,
-//! `{"error": {"message", "type", "code"}}`.
+//! The one place errors become HTTP: every crate's error says its [`ErrorKind`], the kind
+//! gives the status (`ErrorKind::http_status`, shared with the gateway), and the body is
+//! the JSON OpenAI clients expect, `{"error": {"message", "type", "code"}}`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 use wharf_catalog::CatalogError;
+use wharf_dashboards::DashboardError;
 use wharf_engine::EngineError;
+use wharf_import::ImportError;
 use wharf_ingest::IngestError;
 use wharf_model::ErrorKind;
 use wharf_query::QueryError;
@@ -37,14 +40,48 @@ pub enum ApiError {
     /// The server failed.
     #[error("{0}")]
     Internal(String),
-    /// Busy or shutting down.
+    /// Busy, shutting down, or a part the request needs is missing (no sandboxes).
     #[error("{0}")]
     Unavailable(String),
+    /// A service the request needed (a model provider) failed.
+    #[error("{0}")]
+    Upstream(String),
 }
 
 impl ApiError {
+    /// The answer to an error of `kind` saying `message`: how every crate's error becomes
+    /// an [`ApiError`].
+    pub fn of(kind: ErrorKind, message: String) -> ApiError {
+        match kind {
+            ErrorKind::InvalidInput => ApiError::BadRequest(message),
+            ErrorKind::NotFound => ApiError::NotFound(message),
+            ErrorKind::Unauthorized => ApiError::Unauthorized(message),
+            ErrorKind::Forbidden => ApiError::Forbidden(message),
+            ErrorKind::Conflict => ApiError::Conflict(message),
+            ErrorKind::TooLarge => ApiError::TooLarge(message),
+            ErrorKind::Unavailable => ApiError::Unavailable(message),
+            ErrorKind::Upstream => ApiError::Upstream(message),
+            ErrorKind::Internal => ApiError::Internal(message),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ApiError::Unauthorized(_) => ErrorKind::Unauthorized,
+            ApiError::Forbidden(_) => ErrorKind::Forbidden,
+            ApiError::NotFound(_) => ErrorKind::NotFound,
+            ApiError::BadRequest(_) | ApiError::Runbook(_) => ErrorKind::InvalidInput,
+            ApiError::Conflict(_) => ErrorKind::Conflict,
+            ApiError::TooLarge(_) => ErrorKind::TooLarge,
+            ApiError::Internal(_) => ErrorKind::Internal,
+            ApiError::Unavailable(_) => ErrorKind::Unavailable,
+            ApiError::Upstream(_) => ErrorKind::Upstream,
+        }
+    }
+
     /// The OpenAI-style `type` and wharf's `code` of this error.
-    fn kind(&self) -> (&'static str, &'static str) {
+    fn wire(&self) -> (&'static str, &'static str) {
         match self {
             ApiError::Unauthorized(_) => ("authentication_error", "invalid_api_key"),
             ApiError::Forbidden(_) => ("permission_error", "forbidden"),
@@ -55,6 +92,7 @@ impl ApiError {
             ApiError::Runbook(_) => ("invalid_request_error", "invalid_runbook"),
             ApiError::Internal(_) => ("server_error", "internal_error"),
             ApiError::Unavailable(_) => ("server_error", "unavailable"),
+            ApiError::Upstream(_) => ("server_error", "upstream_error"),
         }
     }
 
@@ -66,20 +104,11 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::BadRequest(_) | ApiError::Runbook(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        StatusCode::from_u16(self.kind().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (kind, code) = self.kind();
+        let (kind, code) = self.wire();
         if matches!(self, ApiError::Internal(_)) {
             tracing::error!(error = %self, "request failed");
         }
@@ -93,47 +122,31 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(e: CatalogError) -> Self {
-        match &e {
-            CatalogError::NotFound { .. } => ApiError::NotFound(e.to_string()),
-            CatalogError::Conflict { .. } => ApiError::Conflict(e.to_string()),
-            _ if e.is_client_error() => ApiError::BadRequest(e.to_string()),
-            _ => ApiError::Internal(e.to_string()),
+/// `From` each crate's error, by its kind.
+macro_rules! from_kind {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                ApiError::of(e.kind(), e.to_string())
+            }
         }
-    }
+    )*};
 }
+
+from_kind!(
+    CatalogError,
+    QueryError,
+    IngestError,
+    ImportError,
+    DashboardError
+);
 
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match e {
             EngineError::Runbook(_) => ApiError::Runbook(e.to_string()),
-            EngineError::Catalog(c) => c.into(),
-            e => match e.kind() {
-                ErrorKind::InvalidInput => ApiError::BadRequest(e.to_string()),
-                ErrorKind::NotFound => ApiError::NotFound(e.to_string()),
-                ErrorKind::Unauthorized => ApiError::Unauthorized(e.to_string()),
-                ErrorKind::Conflict => ApiError::Conflict(e.to_string()),
-                ErrorKind::Unavailable => ApiError::Unavailable(e.to_string()),
-                ErrorKind::Internal => ApiError::Internal(e.to_string()),
-            },
+            e => ApiError::of(e.kind(), e.to_string()),
         }
-    }
-}
-
-impl From<QueryError> for ApiError {
-    fn from(e: QueryError) -> Self {
-        if e.is_user_error() {
-            ApiError::BadRequest(e.to_string())
-        } else {
-            ApiError::Internal(e.to_string())
-        }
-    }
-}
-
-impl From<IngestError> for ApiError {
-    fn from(e: IngestError) -> Self {
-        ApiError::Internal(e.to_string())
     }
 }
 
@@ -155,3 +168,30 @@ impl From<actix_web::error::JsonPayloadError> for ApiError {
 
 /// Results of handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_and_answers_its_status() {
+        for kind in [
+            ErrorKind::InvalidInput,
+            ErrorKind::NotFound,
+            ErrorKind::Unauthorized,
+            ErrorKind::Forbidden,
+            ErrorKind::Conflict,
+            ErrorKind::TooLarge,
+            ErrorKind::Unavailable,
+            ErrorKind::Upstream,
+            ErrorKind::Internal,
+        ] {
+            let e = ApiError::of(kind, "m".into());
+            assert_eq!(e.kind(), kind);
+            assert_eq!(e.status_code().as_u16(), kind.http_status());
+        }
+        let runbook = ApiError::from(EngineError::Runbook("error[R030]".into()));
+        assert_eq!(runbook.status_code(), StatusCode::BAD_REQUEST);
+        assert_eq!(runbook.wire().1, "invalid_runbook");
+    }
+}

@@ -162,7 +162,7 @@ async fn grade(judge: &Judge, case: &Case, rule: Option<&PassRule>) -> Outcome {
                     *attempts,
                 ),
                 GraderError::Format { attempts, .. } => ("format".to_owned(), *attempts),
-                other => (other.kind().to_owned(), 0),
+                other => (other.name().to_owned(), 0),
             };
             Outcome::Failed {
                 kind,

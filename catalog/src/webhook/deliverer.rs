@@ -35,8 +35,7 @@ impl Deliverer {
             .timeout(policy.timeout)
             .connect_timeout(policy.timeout)
             .user_agent(USER_AGENT)
-            .build()
-            .map_err(|e| CatalogError::Http(e.to_string()))?;
+            .build()?;
         Ok(Deliverer {
             catalog,
             client,

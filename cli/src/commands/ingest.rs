@@ -40,7 +40,7 @@ pub struct IngestArgs {
 pub async fn run(config: &Config, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let mut ingest = config.ingest.clone();
     if let Some(c) = &args.collection {
-        wharf_model::validate_collection("--collection", c).map_err(|e| BadInput(e.to_string()))?;
+        wharf_model::validate_collection("--collection", c)?;
         ingest.default_collection = c.clone();
     }
     if let Some(n) = args.batch_lines {

@@ -79,9 +79,7 @@ pub async fn run(config: &Config, args: RuntimesArgs) -> anyhow::Result<ExitCode
                 }
                 names
                     .iter()
-                    .map(|n| {
-                        wharf_runtimes::require_runtime(n).map_err(|e| BadInput(e.to_string()))
-                    })
+                    .map(|n| wharf_runtimes::require_runtime(n))
                     .collect::<Result<_, _>>()?
             };
             tokio::fs::create_dir_all(&tools).await?;

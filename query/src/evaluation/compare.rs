@@ -195,7 +195,7 @@ async fn load(session: &Session, selection: &Selection) -> Result<GroupRows, Que
     let scores = json_rows(session, &q_scores, MAX_SCORES);
     futures::try_join!(runs, scores).map_err(|e| match e {
         // The statement is ours; the caller's part of it is the selection.
-        e if e.is_user_error() => QueryError::Refused(format!(
+        e if e.kind().is_caller_error() => QueryError::Refused(format!(
             "selection `{}` is not a condition over `runs`: {e}",
             selection.describe()
         )),

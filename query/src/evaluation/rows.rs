@@ -13,8 +13,7 @@ pub async fn json_rows(
     let (result, _) = session.sql_limited(sql, max_rows).await?;
     let mut out = Vec::new();
     write_result(&result, OutputFormat::Json, &mut out)?;
-    let value: Value =
-        serde_json::from_slice(&out).map_err(|e| QueryError::Output(e.to_string()))?;
+    let value: Value = serde_json::from_slice(&out)?;
     Ok(match value {
         Value::Array(items) => items
             .into_iter()

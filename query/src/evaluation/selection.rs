@@ -33,8 +33,7 @@ impl Selection {
     pub fn condition(&self) -> Result<String, QueryError> {
         match self {
             Selection::Run(id) => {
-                let id = wharf_model::normalize_uuid("run", id)
-                    .map_err(|e| QueryError::Refused(e.to_string()))?;
+                let id = wharf_model::normalize_uuid("run", id)?;
                 Ok(format!("r.run_id = '{id}'"))
             }
             Selection::Where(cond) => {

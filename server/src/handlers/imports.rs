@@ -40,8 +40,7 @@ async fn import(
     };
     let runs = tokio::task::spawn_blocking(move || wharf_import::import(format, &body, &opts))
         .await
-        .map_err(|e| ApiError::Internal(format!("import: {e}")))?
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(format!("import: {e}")))??;
     let mut ids = Vec::new();
     let mut records = Vec::new();
     for mut run in runs {

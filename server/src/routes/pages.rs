@@ -25,17 +25,6 @@ use crate::state::AppState;
 /// How long the browser session cookie lasts.
 const COOKIE_MAX_AGE_SECS: u64 = 7 * 24 * 3600;
 
-impl From<DashboardError> for ApiError {
-    fn from(e: DashboardError) -> Self {
-        match e {
-            DashboardError::Query(q) => q.into(),
-            DashboardError::Storage(s) => s.into(),
-            DashboardError::BadRequest(m) => ApiError::BadRequest(m),
-            DashboardError::NotFound(m) => ApiError::not_found(m),
-        }
-    }
-}
-
 /// Mounts the pages and `/static/*`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(overview_page))
