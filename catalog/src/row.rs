@@ -1,5 +1,6 @@
 //! Typed column access on `sqlx::Any` rows with catalog errors.
 
+use serde::de::DeserializeOwned;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Decode, Row, Type};
 
@@ -25,16 +26,16 @@ pub(crate) fn json(row: &AnyRow, name: &str) -> Result<serde_json::Value, Catalo
     parse_json(name, &text)
 }
 
-/// Reads a nullable TEXT column holding JSON.
-pub(crate) fn opt_json(
+/// Reads a nullable TEXT column holding the JSON of a `T`.
+pub(crate) fn opt_json<T: DeserializeOwned>(
     row: &AnyRow,
     name: &str,
-) -> Result<Option<serde_json::Value>, CatalogError> {
+) -> Result<Option<T>, CatalogError> {
     let text: Option<String> = col(row, name)?;
     text.map(|t| parse_json(name, &t)).transpose()
 }
 
-fn parse_json(name: &str, text: &str) -> Result<serde_json::Value, CatalogError> {
+fn parse_json<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, CatalogError> {
     serde_json::from_str(text)
         .map_err(|e| CatalogError::Database(format!("column `{name}` holds invalid JSON: {e}")))
 }

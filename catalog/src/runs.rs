@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use wharf_model::{QueueStatus, RunStatus};
+use wharf_model::{QueueStatus, RunStatus, RunSummary};
 
 use crate::error::{db, is_unique_violation};
 use crate::row::{col, flag, json, opt_json};
@@ -57,8 +57,8 @@ pub struct RunState {
     pub labels: serde_json::Value,
     /// Why it ended badly, when it did.
     pub error: Option<String>,
-    /// The worker's summary, once finished.
-    pub summary: Option<serde_json::Value>,
+    /// The worker's summary, once finished (none when the run never started).
+    pub summary: Option<RunSummary>,
     /// Set when a cancel was requested while running.
     pub cancel_requested: bool,
     /// The worker that claimed it.
@@ -120,6 +120,12 @@ pub(crate) fn status_of(row: &AnyRow) -> Result<QueueStatus, CatalogError> {
 pub fn parse_status(field: &str, text: &str) -> Result<QueueStatus, CatalogError> {
     text.parse()
         .map_err(|reason| CatalogError::invalid(field, reason))
+}
+
+/// The stored text of a summary.
+fn summary_text(summary: &RunSummary) -> Result<String, CatalogError> {
+    serde_json::to_string(summary)
+        .map_err(|e| CatalogError::Database(format!("encoding a run summary: {e}")))
 }
 
 fn validate_new_run(run: &NewRun) -> Result<(), CatalogError> {
@@ -188,15 +194,16 @@ impl Catalog {
         run_id: &str,
         status: RunStatus,
         error: Option<&str>,
-        summary: Option<&serde_json::Value>,
+        summary: Option<&RunSummary>,
     ) -> Result<(), CatalogError> {
+        let summary = summary.map(summary_text).transpose()?;
         let done = sqlx::query(
             "UPDATE runs SET status = $1, error = $2, summary = $3, finished_at = $4
              WHERE run_id = $5 AND status IN ('queued', 'running')",
         )
         .bind(status.as_str())
         .bind(error)
-        .bind(summary.map(serde_json::Value::to_string))
+        .bind(summary)
         .bind(now_ms())
         .bind(run_id)
         .execute(&self.pool)
@@ -220,13 +227,13 @@ impl Catalog {
         &self,
         collection: &str,
         run_id: &str,
-        summary: &serde_json::Value,
+        summary: &RunSummary,
     ) -> Result<bool, CatalogError> {
         let done = sqlx::query(
             "UPDATE runs SET summary = $1
              WHERE collection = $2 AND run_id = $3 AND status NOT IN ('queued', 'running')",
         )
-        .bind(summary.to_string())
+        .bind(summary_text(summary)?)
         .bind(collection)
         .bind(run_id)
         .execute(&self.pool)

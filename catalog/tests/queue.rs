@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use common::{TestDb, catalog_with, new_run};
 use wharf_catalog::{CancelOutcome, CatalogError};
-use wharf_model::{QueueStatus, RunStatus};
+use wharf_model::{QueueStatus, RunStatus, RunSummary};
 
 each_backend!(
     concurrent_claimers_never_share_a_run,
@@ -68,14 +68,34 @@ async fn claims_oldest_first_and_finishes(db: TestDb) {
 
     let claimed = catalog.claim_run("w").await.unwrap().unwrap();
     assert_eq!(claimed.run_id, first.run_id);
-    let summary = serde_json::json!({"turns": 3});
+    let mut summary: RunSummary = serde_json::from_value(serde_json::json!({
+        "run_id": first.run_id, "collection": "acme", "status": "succeeded", "attempts": 2,
+        "checks": [{"name": "output:report.md", "passed": true, "explanation": "found"}],
+    }))
+    .unwrap();
     catalog
         .finish_run(&first.run_id, RunStatus::Succeeded, None, Some(&summary))
         .await
         .unwrap();
     let done = catalog.run("acme", &first.run_id).await.unwrap().unwrap();
     assert_eq!(done.status, QueueStatus::Done(RunStatus::Succeeded));
-    assert_eq!(done.summary, Some(summary));
+    assert_eq!(done.summary.as_ref(), Some(&summary));
+    // A re-grade's new verdict replaces the stored summary; only finished runs have one.
+    summary.passed = Some(false);
+    assert!(
+        catalog
+            .replace_summary("acme", &first.run_id, &summary)
+            .await
+            .unwrap()
+    );
+    let regraded = catalog.run("acme", &first.run_id).await.unwrap().unwrap();
+    assert_eq!(regraded.summary, Some(summary.clone()));
+    assert!(
+        !catalog
+            .replace_summary("acme", &second.run_id, &summary)
+            .await
+            .unwrap()
+    );
     assert!(done.finished_at.is_some());
 
     let err = catalog

@@ -7,13 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use serde::Serialize;
 use wharf_grader::checks::{programmatic_checks, requires_validation_report};
 use wharf_grader::{
     CheckResult, Decision, DigestEvent, Judge, JudgeInput, JudgeVerdict, OutputEntry, OutputFile,
     ScoreContext, TrajectoryDigest, VerificationOutcome,
 };
-use wharf_model::{Record, ScoreRecord};
+use wharf_model::{CheckSummary, Record, ScoreRecord};
 use wharf_sandbox::{ExecRequest, Sandbox, Stream};
 
 use crate::artifacts::Collected;
@@ -58,17 +57,6 @@ const REPORT_LIMIT: u64 = 1 << 20;
 const JUDGE_FILE_LIMIT: u64 = 256 << 10;
 /// Characters of trajectory digest shown to the judge.
 const DIGEST_CHARS: usize = 16_000;
-
-/// One check as the run summary shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckSummary {
-    /// Check name (`output:report.md`, `verification_script`, `validation_report`).
-    pub name: String,
-    /// Whether it passed.
-    pub passed: bool,
-    /// What was found.
-    pub explanation: String,
-}
 
 /// The rubric judge's part of an evaluation.
 #[derive(Debug, Clone)]

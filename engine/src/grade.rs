@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
-use wharf_model::{EventKind, EventRecord, LabelRecord, Record, VERDICT_LABEL};
+use wharf_model::{CheckSummary, EventKind, EventRecord, LabelRecord, Record, VERDICT_LABEL};
 use wharf_sandbox::{Network, NetworkPolicy, SandboxSpec, paths};
 
 use crate::artifacts::{self, Owner};
-use crate::evaluate::{self, CheckSummary, JudgeContext};
+use crate::evaluate::{self, JudgeContext};
 use crate::{ArtifactSummary, Engine, EngineError};
 
 /// Events kept for the judge's digest.

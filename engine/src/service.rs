@@ -104,17 +104,13 @@ impl RunService {
         let summary = self.inner.engine.grade(request).await?;
         let catalog = &self.inner.catalog;
         if let Some(run) = catalog.run(&collection, &summary.run_id).await?
-            && let Some(serde_json::Value::Object(mut stored)) = run.summary
+            && let Some(mut stored) = run.summary
         {
-            stored.insert("passed".into(), json!(summary.passed));
-            stored.insert("final_score".into(), json!(summary.final_score));
-            stored.insert("checks".into(), json!(summary.checks));
+            stored.passed = Some(summary.passed);
+            stored.final_score = summary.final_score;
+            stored.checks = summary.checks.clone();
             catalog
-                .replace_summary(
-                    &collection,
-                    &summary.run_id,
-                    &serde_json::Value::Object(stored),
-                )
+                .replace_summary(&collection, &summary.run_id, &stored)
                 .await?;
         }
         Ok(summary)
@@ -290,11 +286,7 @@ impl RunService {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&run_id);
         let (status, error, summary) = match &result {
-            Ok(summary) => (
-                summary.status,
-                summary.error.clone(),
-                serde_json::to_value(summary).ok(),
-            ),
+            Ok(summary) => (summary.status, summary.error.clone(), Some(summary)),
             Err(e) => {
                 let reason = format!("the run could not start: {e}");
                 record_unfinished(&inner.engine, &state, &reason).await;
@@ -309,7 +301,7 @@ impl RunService {
         };
         if let Err(e) = inner
             .catalog
-            .finish_run(&run_id, status, error.as_deref(), summary.as_ref())
+            .finish_run(&run_id, status, error.as_deref(), summary)
             .await
         {
             tracing::error!(error = %e, %run_id, "the run's end could not be recorded in the catalog");

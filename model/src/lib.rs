@@ -14,6 +14,7 @@ mod ids;
 mod kind;
 mod queue_status;
 mod records;
+mod summary;
 mod table;
 mod trajectory;
 mod version;
@@ -32,6 +33,7 @@ pub use records::{
     ArtifactRecord, EventRecord, LabelRecord, LlmCallRecord, RECORD_TYPES, Record, RunRecord,
     ScoreRecord, TypeTag, VERDICT_LABEL, date_of,
 };
+pub use summary::{ArtifactSummary, CheckSummary, Phases, RunSummary};
 pub use table::{PARTITION_COLUMNS, Table, arrow_type};
 pub use trajectory::{DEFAULT_MAX_LINE_BYTES, Line, LineReader, human_bytes, parse_line};
 pub use version::SCHEMA_VERSION;

@@ -58,37 +58,27 @@ pub fn event_json(e: &BusEvent) -> Value {
 
 /// The final result: status, error, scores, artifact URLs, the run.
 pub fn result_json(run: &RunState) -> Value {
-    let artifacts: Vec<Value> = run
-        .summary
-        .as_ref()
-        .and_then(|s| s.get("artifacts"))
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|a| {
-                    let path = a.get("path")?.as_str()?;
-                    Some(json!({
-                        "path": path,
-                        "bytes": a.get("bytes").cloned().unwrap_or(Value::Null),
-                        "url": artifact_url(&run.run_id, path),
-                    }))
-                })
-                .collect()
+    let summary = run.summary.as_ref();
+    let artifacts: Vec<Value> = summary
+        .map(|s| s.artifacts.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| {
+            json!({
+                "path": a.path,
+                "bytes": a.bytes,
+                "url": artifact_url(&run.run_id, &a.path),
+            })
         })
-        .unwrap_or_default();
+        .collect();
     json!({
         "schema": STREAM_SCHEMA,
         "type": "result",
         "run_id": run.run_id,
         "status": run.status,
         "error": run.error,
-        "passed": run.summary.as_ref().and_then(|s| s.get("passed")).cloned().unwrap_or(Value::Null),
-        "scores": run
-            .summary
-            .as_ref()
-            .and_then(|s| s.get("checks"))
-            .cloned()
-            .unwrap_or_else(|| json!([])),
+        "passed": summary.and_then(|s| s.passed),
+        "scores": summary.map(|s| s.checks.as_slice()).unwrap_or_default(),
         "artifacts": artifacts,
         "summary": run.summary,
         "run": run_view(run),
@@ -254,14 +244,9 @@ pub fn result_text(run: &RunState) -> String {
         text.push_str(&format!(" ({e})"));
     }
     text.push('\n');
-    for a in result_json(run)["artifacts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        if let (Some(path), Some(url)) = (a["path"].as_str(), a["url"].as_str()) {
-            text.push_str(&format!("- {path}: {url}\n"));
-        }
+    for a in run.summary.iter().flat_map(|s| &s.artifacts) {
+        let url = artifact_url(&run.run_id, &a.path);
+        text.push_str(&format!("- {}: {url}\n", a.path));
     }
     text
 }

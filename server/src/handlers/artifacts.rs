@@ -65,8 +65,8 @@ async fn run_artifacts(
     let kept = attempt.or_else(|| {
         run.summary
             .as_ref()
-            .and_then(|s| s.get("best_attempt"))
-            .and_then(Value::as_i64)
+            .and_then(|s| s.best_attempt)
+            .map(i64::from)
     });
     let list = match kept {
         Some(n) => list.into_iter().filter(|a| a.attempt == n).collect(),

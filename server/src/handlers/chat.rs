@@ -156,14 +156,10 @@ async fn runbook_mode(
 }
 
 fn usage(run: &RunState) -> Value {
-    let get = |k: &str| {
-        run.summary
-            .as_ref()
-            .and_then(|s| s.get(k))
-            .and_then(Value::as_i64)
-            .unwrap_or(0)
-    };
-    let (input, output) = (get("input_tokens"), get("output_tokens"));
+    let (input, output) = run
+        .summary
+        .as_ref()
+        .map_or((0, 0), |s| (s.input_tokens, s.output_tokens));
     json!({"prompt_tokens": input, "completion_tokens": output, "total_tokens": input + output})
 }
 

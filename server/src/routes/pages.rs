@@ -9,7 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
-use serde_json::Value;
 use wharf_catalog::{RunFilter, RunState};
 use wharf_dashboards::layout::{PAGE_HEADERS, error_page};
 use wharf_dashboards::{
@@ -112,18 +111,13 @@ fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> ApiResult<T> {
 }
 
 fn catalog_run(r: &RunState) -> run::CatalogRun {
-    let summary = |k: &str| {
-        r.summary
-            .as_ref()
-            .and_then(|s| s.get(k))
-            .and_then(Value::as_i64)
-    };
+    let summary = r.summary.as_ref();
     run::CatalogRun {
         status: r.status,
         agent: r.agent.clone(),
         task: r.task.clone(),
-        attempts: summary("attempts"),
-        best_attempt: summary("best_attempt"),
+        attempts: summary.map(|s| i64::from(s.attempts)),
+        best_attempt: summary.and_then(|s| s.best_attempt).map(i64::from),
         error: r.error.clone(),
     }
 }
