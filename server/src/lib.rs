@@ -7,6 +7,7 @@ mod app;
 mod auth;
 mod body;
 mod cache;
+mod chat_request;
 mod config;
 mod error;
 mod handlers;

@@ -10,10 +10,11 @@ use wharf_catalog::RunState;
 use wharf_gateway::Endpoint;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::chat_request::{ChatMode, ChatRun};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::stream::{ChunkFraming, respond, result_json, result_text};
-use crate::submit::{RunInput, RunOptions, submit};
+use crate::submit::submit;
 use crate::views::run_view;
 
 /// The handler.
@@ -24,94 +25,25 @@ pub async fn completions(
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let bytes = crate::body::read(body, state.config.max_json_bytes).await?;
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?;
-    let Some(object) = value.as_object() else {
-        return Err(ApiError::BadRequest(
-            "the body must be a JSON object".into(),
-        ));
-    };
-    let block = object.get("wharf").or_else(|| object.get("jetty"));
-    match block {
-        None => {
+    match ChatMode::of(&bytes)? {
+        ChatMode::Passthrough => {
             Ok(
                 crate::handlers::passthrough::forward(&state, &caller, Endpoint::Chat, &req, bytes)
                     .await?,
             )
         }
-        Some(block) => runbook_mode(&state, &caller, object, block).await,
+        ChatMode::Runbook => runbook_mode(&state, &caller, ChatRun::parse(&bytes)?).await,
     }
 }
 
-async fn runbook_mode(
-    state: &AppState,
-    caller: &Caller,
-    body: &serde_json::Map<String, Value>,
-    block: &Value,
-) -> ApiResult<HttpResponse> {
-    let options = RunOptions::parse(block.clone(), "`wharf` block")?;
-    if let Some(flag) = &options.runbook
-        && flag != &Value::Bool(true)
-    {
-        return Err(ApiError::BadRequest(
-            "`wharf.runbook` must be true (the system message is the runbook)".into(),
-        ));
-    }
-    let messages = body
-        .get("messages")
-        .and_then(Value::as_array)
-        .ok_or_else(|| ApiError::BadRequest("`messages` must be an array".into()))?;
-    let text_of = |m: &Value| -> Option<String> {
-        match m.get("content")? {
-            Value::String(s) => Some(s.clone()),
-            Value::Array(parts) => Some(
-                parts
-                    .iter()
-                    .filter_map(|p| p.get("text").and_then(Value::as_str))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            _ => None,
-        }
-    };
-    let role = |m: &Value| {
-        m.get("role")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let mut runbook = messages
-        .iter()
-        .find(|m| matches!(role(m).as_str(), "system" | "developer"))
-        .and_then(text_of);
-    let request: Vec<String> = messages
-        .iter()
-        .filter(|m| role(m) == "user")
-        .filter_map(text_of)
-        .filter(|t| !t.trim().is_empty())
-        .collect();
-    if let Some(text) = &mut runbook
-        && !request.is_empty()
-    {
-        text.push_str("\n\n## Request from the user\n\n");
-        text.push_str(&request.join("\n\n"));
-        text.push('\n');
-    }
-    let stream = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let wait = options
+async fn runbook_mode(state: &AppState, caller: &Caller, chat: ChatRun) -> ApiResult<HttpResponse> {
+    let ChatRun { input, stream } = chat;
+    let wait = input
+        .options
         .timeout_hint
         .filter(|t| t.is_finite() && *t >= 0.0)
         .unwrap_or(state.config.wait_hint_secs);
-    let run = submit(
-        state,
-        caller.collection(),
-        RunInput {
-            options,
-            runbook,
-            files: Vec::new(),
-        },
-    )
-    .await?;
+    let run = submit(state, caller.collection(), input).await?;
     let model = format!(
         "wharf/{}",
         run.agent.clone().unwrap_or_else(|| "agent".into())
