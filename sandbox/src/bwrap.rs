@@ -14,8 +14,10 @@ use tokio::task::JoinHandle;
 
 use crate::cgroup::Cgroup;
 use crate::config::SandboxConfig;
+use crate::dirs::Dirs;
 use crate::exec::{ExecRequest, Execution};
 use crate::fsio::{self, FoundFile, Skipped};
+use crate::host::{find_init, host_binds, init_candidates, reachable_by_others};
 use crate::init::{Forward, init_args};
 use crate::policy::NetworkPolicy;
 use crate::proxy::{EgressDecision, EgressLog};
@@ -23,8 +25,6 @@ use crate::snapshot::{SnapshotSource, resolve_snapshot};
 use crate::spawn::{ChildSetup, install};
 use crate::spec::{SandboxSpec, paths};
 use crate::supervise::{self, Watch};
-use crate::dirs::Dirs;
-use crate::host::{find_init, host_binds, init_candidates, reachable_by_others};
 use crate::{Backend, Limits, Sandbox, SandboxError};
 
 /// Creates bubblewrap sandboxes.

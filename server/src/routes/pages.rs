@@ -12,10 +12,9 @@ use serde::Deserialize;
 use wharf_catalog::{RunFilter, RunState};
 use wharf_dashboards::layout::{PAGE_HEADERS, error_page};
 use wharf_dashboards::{
-    DashboardError, assets, compare, console, filters::OverviewFilter, login, notice, overview,
-    run, run_view,
-use wharf_model::QueueStatus;
+    assets, compare, console, filters::OverviewFilter, login, notice, overview, run, run_view,
 };
+use wharf_model::QueueStatus;
 
 use crate::auth::{Caller, TOKEN_COOKIE};
 use crate::error::{ApiError, ApiResult};
