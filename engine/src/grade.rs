@@ -6,7 +6,6 @@
 //! (a re-grade changes the verdict everywhere; ADR 0011); the run row itself is the
 //! caller's.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -15,6 +14,7 @@ use wharf_sandbox::{Network, NetworkPolicy, SandboxSpec, paths};
 
 use crate::artifacts::{self, Owner};
 use crate::evaluate::{self, JudgeContext};
+use crate::prepare::Loaded;
 use crate::{ArtifactSummary, Engine, EngineError};
 
 /// Events kept for the judge's digest.
@@ -25,10 +25,8 @@ pub const MAX_GRADE_BYTES: usize = 256 << 20;
 /// What to grade.
 #[derive(Debug, Clone)]
 pub struct GradeRequest {
-    /// The runbook file.
-    pub runbook: PathBuf,
-    /// Its parameters.
-    pub params: Vec<(String, String)>,
+    /// The runbook, checked and rendered with its parameters ([`crate::load`]).
+    pub runbook: Loaded,
     /// The run (a UUID).
     pub run_id: String,
     /// Its collection.
@@ -94,7 +92,7 @@ impl Engine {
                 "the outputs total {total} bytes, over the {MAX_GRADE_BYTES}-byte bound"
             )));
         }
-        let loaded = crate::prepare::load(&request.runbook, &request.params).await?;
+        let loaded = &request.runbook;
         let snapshot = loaded
             .runbook
             .frontmatter
@@ -117,7 +115,7 @@ impl Engine {
         };
         let sandbox = self.backend.create(spec).await?;
         let result = self
-            .grade_in(&sandbox, &loaded, &request, &run_id)
+            .grade_in(&sandbox, loaded, &request, &run_id)
             .await
             .map(|summary| GradeSummary {
                 warnings,

@@ -14,6 +14,7 @@ mod progress;
 mod redact;
 mod request;
 mod run;
+mod runbook_source;
 mod service;
 
 pub use artifacts::{content_type, missing_outputs, object_key, sha256_hex};
@@ -26,5 +27,6 @@ pub use progress::{Progress, ProgressTx};
 pub use redact::Redactor;
 pub use request::RunRequest;
 pub use run::{Engine, KEPT_ATTEMPT_LABEL};
+pub use runbook_source::RunbookSource;
 pub use service::{RESTART_REASON, RunService, ServiceConfig, Submission};
 pub use wharf_model::{ArtifactSummary, CheckSummary, Phases, RunSummary};

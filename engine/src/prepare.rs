@@ -2,7 +2,6 @@
 //! model, provider and secrets. Any error here stops the run before a sandbox is made.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use wharf_gateway::{ProviderConfig, ProviderKind, ProviderSpec};
 use wharf_model::LlmApi;
@@ -10,7 +9,7 @@ use wharf_runbook::Runbook;
 use wharf_runtimes::Runtime;
 use wharf_sandbox::SandboxConfig;
 
-use crate::{EngineError, RunRequest};
+use crate::{EngineError, RunRequest, RunbookSource};
 
 /// Largest input file uploaded.
 pub const MAX_INPUT_BYTES: u64 = 1 << 30;
@@ -55,13 +54,7 @@ pub async fn prepare(
     providers: &BTreeMap<String, ProviderSpec>,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<Prepared, EngineError> {
-    if let Some(n) = request.max_rounds
-        && !(1..=MAX_ROUNDS).contains(&n)
-    {
-        return Err(EngineError::Param(format!(
-            "max_rounds must be between 1 and {MAX_ROUNDS}, got {n}"
-        )));
-    }
+    request.check()?;
     let Loaded {
         runbook,
         name,
@@ -229,7 +222,7 @@ pub async fn prepare(
 }
 
 /// A runbook checked and rendered with its parameters: what grading needs of it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     /// The parsed runbook.
     pub runbook: Runbook,
@@ -247,11 +240,13 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
-/// Checks the runbook at `path` and renders it with `params`.
-pub async fn load(path: &Path, params: &[(String, String)]) -> Result<Loaded, EngineError> {
-    let file = path.to_path_buf();
-    let checked =
-        tokio::task::spawn_blocking(move || wharf_runbook::commands::check_path(&file)).await?;
+/// Checks the runbook and renders it with `params`: the one check every run and grading
+/// passes (CLI, API, queued runs).
+pub async fn load(
+    source: &RunbookSource,
+    params: &[(String, String)],
+) -> Result<Loaded, EngineError> {
+    let checked = source.check().await?;
     if checked.has_errors() {
         return Err(EngineError::Runbook(checked.render_diagnostics()));
     }
@@ -268,11 +263,7 @@ pub async fn load(path: &Path, params: &[(String, String)]) -> Result<Loaded, En
         .map(|d| d.message.clone())
         .collect();
     let sha256 = crate::artifacts::sha256_hex(checked.source.text().as_bytes());
-    let name = runbook.title.clone().unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
+    let name = runbook.title.clone().unwrap_or_else(|| source.stem());
     let verification = match &runbook.verification {
         Some(original) => Some(
             wharf_runbook::check_str("rendered.md", &rendered.text)

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use wharf_sandbox::NetworkPolicy;
 
+use crate::{EngineError, RunbookSource};
+
 /// One run to start. Serialized into the durable queue without its secrets and its
 /// cancellation handle.
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -17,8 +19,8 @@ pub struct RunRequest {
     /// Run id to use (default: a new one).
     #[serde(default)]
     pub run_id: Option<String>,
-    /// The runbook file.
-    pub runbook: PathBuf,
+    /// The runbook.
+    pub runbook: RunbookSource,
     /// `--param name=value`.
     pub params: Vec<(String, String)>,
     /// Files uploaded to `/app/assets` (names kept).
@@ -63,11 +65,48 @@ pub struct RunRequest {
     pub cancel: CancellationToken,
 }
 
+/// The longest wall-clock bound a run may ask for.
+pub const MAX_RUN_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+impl RunRequest {
+    /// The request's own values: a timeout within bounds, labels with names, attempts
+    /// within [`crate::MAX_ROUNDS`].
+    pub(crate) fn check(&self) -> Result<(), EngineError> {
+        if let Some(t) = self.timeout
+            && (t.is_zero() || t > MAX_RUN_TIMEOUT)
+        {
+            return Err(EngineError::Param(format!(
+                "the timeout must be more than 0 and at most {} seconds, got {}",
+                MAX_RUN_TIMEOUT.as_secs(),
+                t.as_secs_f64()
+            )));
+        }
+        if self.labels.keys().any(|k| k.trim().is_empty()) {
+            return Err(EngineError::Param("`labels`: empty label name".into()));
+        }
+        if let Some(n) = self.max_rounds
+            && !(1..=crate::MAX_ROUNDS).contains(&n)
+        {
+            return Err(EngineError::Param(format!(
+                "max_rounds must be between 1 and {}, got {n}",
+                crate::MAX_ROUNDS
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Debug for RunRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunRequest")
             .field("run_id", &self.run_id)
-            .field("runbook", &self.runbook)
+            .field(
+                "runbook",
+                match &self.runbook {
+                    RunbookSource::Text { name, .. } => name as &dyn std::fmt::Debug,
+                    RunbookSource::Path(path) => path,
+                },
+            )
             .field("agent", &self.agent)
             .field("model", &self.model)
             .field("collection", &self.collection)

@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde_json::json;
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
+use wharf_catalog::webhook::WEBHOOK_SECRET;
 use wharf_catalog::{CancelOutcome, Catalog, NewDelivery, NewRun, RunState};
 use wharf_model::{QueueStatus, Record, RunRecord, RunSource, RunStatus};
 
@@ -42,6 +43,33 @@ pub struct ServiceConfig {
 pub struct Submission {
     /// Where to POST the result.
     pub webhook_url: Option<String>,
+}
+
+impl Submission {
+    /// A webhook must be an http(s) URL, and the collection must hold the secret its
+    /// deliveries are signed with.
+    async fn check(&self, catalog: &Catalog, collection: &str) -> Result<(), EngineError> {
+        let Some(url) = &self.webhook_url else {
+            return Ok(());
+        };
+        let parsed = url::Url::parse(url)
+            .map_err(|e| EngineError::Param(format!("`webhook_url` `{url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(EngineError::Param(format!(
+                "`webhook_url` must be http or https, got `{}`",
+                parsed.scheme()
+            )));
+        }
+        let check = catalog
+            .check_secrets(collection, &[WEBHOOK_SECRET.to_owned()])
+            .await?;
+        if !check.ready {
+            return Err(EngineError::Param(format!(
+                "`webhook_url` is set but the collection has no `{WEBHOOK_SECRET}` to sign deliveries with; set it with PATCH /api/v1/secrets"
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The run service. Cheap to clone.
@@ -166,6 +194,8 @@ impl RunService {
         if let Some(reason) = inner.engine.backend.unavailable() {
             return Err(wharf_sandbox::SandboxError::Unavailable(reason.to_owned()).into());
         }
+        request.check()?;
+        submission.check(&inner.catalog, collection).await?;
         request.collection = Some(collection.to_owned());
         let run_id = request
             .run_id

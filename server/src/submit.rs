@@ -8,15 +8,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use wharf_catalog::RunState;
-use wharf_catalog::webhook::WEBHOOK_SECRET;
-use wharf_engine::{EngineError, RunRequest, Submission};
+use wharf_engine::{RunRequest, RunbookSource, Submission};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::uploads::{check_file_name, parse_upload_path};
-
-/// Longest run a request may ask for.
-const MAX_TIMEOUT_SECS: f64 = 24.0 * 3600.0;
 
 /// The run options shared by every way to start a run (the fields of the `wharf` block).
 #[derive(Debug, Default, Deserialize)]
@@ -153,11 +149,7 @@ pub async fn resolve_runbook(
     if runbook.trim().is_empty() {
         return Err(ApiError::BadRequest("the runbook is empty".into()));
     }
-    // Checked here under its own name, so diagnostics never show server paths.
-    let checked = wharf_runbook::check("runbook.md", runbook.as_bytes());
-    if checked.has_errors() {
-        return Err(EngineError::Runbook(checked.render_diagnostics()).into());
-    }
+    // Checked once, by the engine, when the run is prepared or the grading loads it.
     Ok((runbook, task))
 }
 
@@ -174,45 +166,21 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
     let (runbook, task) =
         resolve_runbook(state, collection, input.runbook, o.task.as_deref()).await?;
     check_provider(state, "model_provider", o.model_provider.as_deref())?;
+    // Seconds as JSON gives them; the engine checks the bounds.
     let timeout = match o.timeout_sec {
-        Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_SECS => {
-            Some(Duration::from_secs_f64(t))
-        }
-        Some(t) => {
-            return Err(ApiError::BadRequest(format!(
-                "`timeout_sec` must be in (0, {MAX_TIMEOUT_SECS}], got {t}"
-            )));
-        }
+        Some(t) => Some(Duration::try_from_secs_f64(t).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "`timeout_sec` must be a positive number of seconds, got {t}"
+            ))
+        })?),
         None => None,
     };
-    if let Some(url) = &o.webhook_url {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| ApiError::BadRequest(format!("`webhook_url` `{url}`: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ApiError::BadRequest(format!(
-                "`webhook_url` must be http or https, got `{}`",
-                parsed.scheme()
-            )));
-        }
-        let check = state
-            .catalog()
-            .check_secrets(collection, &[WEBHOOK_SECRET.to_owned()])
-            .await?;
-        if !check.ready {
-            return Err(ApiError::BadRequest(format!(
-                "`webhook_url` is set but the collection has no `{WEBHOOK_SECRET}` to sign deliveries with; set it with PATCH /api/v1/secrets"
-            )));
-        }
-    }
     let mut params = Vec::new();
     for (k, v) in &o.template_variables {
         params.push((k.clone(), scalar("template_variables", k, v)?));
     }
     let mut labels = BTreeMap::new();
     for (k, v) in &o.labels {
-        if k.trim().is_empty() {
-            return Err(ApiError::BadRequest("`labels`: empty label name".into()));
-        }
         labels.insert(k.clone(), scalar("labels", k, v)?);
     }
 
@@ -245,8 +213,8 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
 
     let run_id = wharf_model::new_run_id();
     let dir = state.requests_dir().join(&run_id);
-    let written = write_request(&dir, &runbook, &files).await;
-    let (runbook_path, file_paths) = match written {
+    let written = write_files(&dir, &files).await;
+    let file_paths = match written {
         Ok(paths) => paths,
         Err(e) => {
             let _ = tokio::fs::remove_dir_all(&dir).await;
@@ -255,7 +223,7 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
     };
     let request = RunRequest {
         run_id: Some(run_id),
-        runbook: runbook_path,
+        runbook: RunbookSource::text(runbook),
         params,
         files: file_paths,
         agent: o.agent,
@@ -286,20 +254,19 @@ pub async fn submit(state: &AppState, collection: &str, input: RunInput) -> ApiR
     Ok(submitted?)
 }
 
-async fn write_request(
+/// The request's input files, saved for the worker that runs it (the runbook travels in
+/// the request itself).
+async fn write_files(
     dir: &std::path::Path,
-    runbook: &str,
     files: &[(String, Vec<u8>)],
-) -> std::io::Result<(PathBuf, Vec<PathBuf>)> {
+) -> std::io::Result<Vec<PathBuf>> {
     let inputs = dir.join("files");
     tokio::fs::create_dir_all(&inputs).await?;
-    let runbook_path = dir.join("runbook.md");
-    tokio::fs::write(&runbook_path, runbook).await?;
     let mut paths = Vec::new();
     for (name, bytes) in files {
         let path = inputs.join(name);
         tokio::fs::write(&path, bytes).await?;
         paths.push(path);
     }
-    Ok((runbook_path, paths))
+    Ok(paths)
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use wharf_engine::GradeRequest;
+use wharf_engine::{GradeRequest, RunbookSource};
 use wharf_import::ImportOptions;
 use wharf_model::{Record, RunStatus};
 
@@ -113,7 +113,7 @@ pub async fn run(config: &Config, args: GradeArgs) -> anyhow::Result<ExitCode> {
         return Err(BadInput("no run in the trajectory".into()).into());
     };
     // The runbook is checked before anything is stored.
-    let loaded = wharf_engine::load(&args.runbook, &params).await?;
+    let loaded = wharf_engine::load(&RunbookSource::Path(args.runbook.clone()), &params).await?;
     let outputs = read_outputs(&args.outputs)?;
     let events: Vec<_> = imported
         .records
@@ -127,8 +127,7 @@ pub async fn run(config: &Config, args: GradeArgs) -> anyhow::Result<ExitCode> {
     let mut run = imported.run.clone();
     let summary = engine
         .grade(GradeRequest {
-            runbook: args.runbook.clone(),
-            params,
+            runbook: loaded.clone(),
             run_id: run.run_id.clone(),
             collection: collection.clone(),
             attempt: run.attempts.max(1),

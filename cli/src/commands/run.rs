@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use wharf_engine::{Engine, Progress, RunRequest, RunSummary, StoreSink};
+use wharf_engine::{Engine, Progress, RunRequest, RunSummary, RunbookSource, StoreSink};
 use wharf_gateway::Gateway;
 use wharf_ingest::{ObjectStorage, OpenMode};
 use wharf_sandbox::{BwrapBackend, NetworkPolicy};
@@ -84,7 +84,7 @@ pub async fn run(config: &Config, args: RunArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let request = RunRequest {
-        runbook: args.runbook.clone(),
+        runbook: RunbookSource::Path(args.runbook.clone()),
         params,
         files: args.files.clone(),
         agent: args.agent.clone(),

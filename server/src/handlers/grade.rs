@@ -9,7 +9,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::Value;
-use wharf_engine::GradeRequest;
+use wharf_engine::{GradeRequest, RunbookSource};
 use wharf_model::EventRecord;
 
 use crate::auth::Caller;
@@ -103,32 +103,19 @@ pub async fn grade(
         None => stored_outputs(&state, &session, &run_id).await?,
     };
     let events = recorded_events(&session, &run_id, state.config.max_sql_rows).await?;
-    let dir = state
-        .requests_dir()
-        .join(format!("grade-{}", wharf_model::new_run_id()));
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| ApiError::Internal(format!("grading: {e}")))?;
-    let file = dir.join("runbook.md");
-    let result = match tokio::fs::write(&file, runbook.as_bytes()).await {
-        Ok(()) => {
-            state
-                .service
-                .regrade(GradeRequest {
-                    runbook: file,
-                    params,
-                    run_id,
-                    collection,
-                    attempt,
-                    outputs,
-                    events,
-                })
-                .await
-        }
-        Err(e) => Err(wharf_engine::EngineError::Param(format!("grading: {e}"))),
-    };
-    let _ = tokio::fs::remove_dir_all(&dir).await;
-    Ok(HttpResponse::Ok().json(result?))
+    let runbook = wharf_engine::load(&RunbookSource::text(runbook), &params).await?;
+    let summary = state
+        .service
+        .regrade(GradeRequest {
+            runbook,
+            run_id,
+            collection,
+            attempt,
+            outputs,
+            events,
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(summary))
 }
 
 /// The run's kept outputs (not its inputs) and their attempt.
