@@ -20,8 +20,8 @@ use clap::{Parser, Subcommand};
 
 /// The allocator of every wharf binary (and of the test binaries that build it): jemalloc.
 /// Its thread caches and size classes suit the write and query paths' many short-lived
-/// strings and Arrow buffers, which glibc's malloc spends a fifth of a bulk load's CPU
-/// consolidating and freeing (bulk loads 15-25% faster; see bench/RESULTS.md).
+/// strings and Arrow buffers, where glibc's malloc spent a large share of a bulk load's CPU
+/// consolidating and freeing (bench/RESULTS.md has the figures).
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -315,7 +315,7 @@ impl ActiveFiles {
         } else {
             // Page indexes only pay for selective filters: for a broad one (`kind = ...`)
             // reading and evaluating every file's page index cost more than it saved
-            // (opening the 44 score files: 49 ms with, 3 ms without).
+            // (bench/RESULTS.md has the measurement).
             options.global.enable_page_index = false;
         }
         let format = ParquetFormat::default().with_options(options);

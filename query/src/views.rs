@@ -19,9 +19,9 @@ const SCORE_COLUMNS: &str = "s.score_id, s.run_id, s.attempt, s.collection, s.da
 /// several parts, and only their scores are aggregated; a kept-attempt row is kept when its
 /// run is not among them or when it is the latest of its criterion. One pass, the condition
 /// once per read. Written with aggregates and hash joins rather than a ranking window: a
-/// window sorts every score with its columns, which on 600,000 scores needed more memory
-/// than a session has. Every read is narrowed to `condition`, where a filter on the view
-/// would rank every score of the store first.
+/// window sorts every score with its columns, which on a large store needed more memory
+/// than a session has (bench/RESULTS.md). Every read is narrowed to `condition`, where a
+/// filter on the view would rank every score of the store first.
 fn kept_scores(condition: &str, attempts: fn(&str) -> String) -> String {
     kept_scores_from(
         &format!("(SELECT * FROM scores WHERE ({condition}))"),
@@ -110,8 +110,8 @@ pub(crate) fn kept_scores_via_scores(condition: &str) -> String {
 /// the kept attempt comes from the run's row (its label, else its `attempts`) instead of a
 /// pass over every score to find the last attempt scored — the same attempt for every run
 /// wharf recorded (the engine labels the kept attempt; imported runs have the attempts they
-/// were graded on), and a third of the time on 600,000 scores. Scores of runs without a
-/// `runs` row are not included.
+/// were graded on), without the pass over every score. Scores of runs without a `runs` row
+/// are not included.
 pub fn kept_scores_via_runs(condition: &str) -> String {
     kept_scores(condition, kept_attempts_of_runs)
 }
