@@ -25,9 +25,9 @@ pub enum ColumnType {
 /// One column of a table.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
-    /// Column name.
+    /// The column's name, as in the Arrow schema and in SQL.
     pub name: &'static str,
-    /// Logical type.
+    /// Its logical type; [`crate::Table::schema`] maps it to an Arrow type.
     pub ty: ColumnType,
     /// Whether NULL is allowed.
     pub nullable: bool,

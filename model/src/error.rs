@@ -24,7 +24,7 @@ pub enum ModelError {
     /// Building an Arrow batch failed (a bug, not bad input).
     #[error("building {table} batch: {message}")]
     Batch {
-        /// Table name.
+        /// The table's name (`runs`, `events`, ...).
         table: &'static str,
         /// Arrow's message.
         message: String,

@@ -12,7 +12,7 @@ use crate::records::ArtifactRecord;
 /// The end of a run: how it ended, what it cost, what it produced and how it was graded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
-    /// Run id.
+    /// The run's id (a UUID).
     pub run_id: String,
     /// The collection it was recorded in.
     pub collection: String,

@@ -19,17 +19,18 @@ pub struct ArtifactRecord {
     /// Attempt (default 1).
     #[serde(default = "super::default_attempt")]
     pub attempt: i32,
-    /// Collection.
+    /// Collection; when omitted, the run header's (earlier in the input), else the ingest's
+    /// default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
-    /// Relative path.
+    /// Path relative to `/app/results` (or `/app/assets` for inputs); no leading `/`, no `..`.
     pub path: String,
     /// Role (default `output`).
     #[serde(default = "default_role")]
     pub role: ArtifactRole,
     /// Size in bytes.
     pub size: i64,
-    /// Content hash.
+    /// sha256 of the bytes, 64 hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// MIME type.
@@ -38,7 +39,7 @@ pub struct ArtifactRecord {
     /// Object-store key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_key: Option<String>,
-    /// Collection time.
+    /// When the file was collected (UTC).
     pub created_at: DateTime<Utc>,
 }
 

@@ -22,7 +22,7 @@ crate::event_struct! {
         pub attempt: i32,
         /// Position in the attempt.
         pub seq: i64,
-        /// Event time.
+        /// When the event happened (UTC); see `ts_source` for who took the time.
         pub ts: DateTime<Utc>,
         /// Who took the time (default `native`).
         #[serde(default = "default_ts_source")]

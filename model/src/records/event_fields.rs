@@ -20,14 +20,14 @@ macro_rules! __event_payload {
             call_id: Option<String>,
             /// Enclosing tool call (sub-agents).
             parent_call_id: Option<String>,
-            /// Tool class.
+            /// Tool class across agent CLIs: shell, read, write, edit, search, web, ...
             tool_kind: Option<$crate::ToolKind>,
             /// Message, reasoning or log text.
             text: Option<String>,
             /// Tool input (any JSON, stored as JSON text in `input_json`), or structured
             /// details (session ids) for session and status events.
             input: Option<$crate::__private::JsonValue>,
-            /// Tool output.
+            /// The tool's output text, for tool results.
             output_text: Option<String>,
             /// Tool, step or session status.
             status: Option<String>,
@@ -39,7 +39,7 @@ macro_rules! __event_payload {
             model: Option<String>,
             /// Input tokens, cached ones included.
             input_tokens: Option<i64>,
-            /// Output tokens.
+            /// Output tokens, reasoning included.
             output_tokens: Option<i64>,
             /// Cached input tokens read (a subset of `input_tokens`).
             cache_read_tokens: Option<i64>,
@@ -78,7 +78,7 @@ macro_rules! __event_struct {
         $(#[$meta])*
         pub struct $name {
             $($head)*
-            /// Event kind.
+            /// What the event is: a message, a tool call or result, usage, a status, ...
             pub kind: $crate::EventKind,
             $(
                 $(#[$fmeta])*

@@ -24,23 +24,24 @@ pub struct LabelRecord {
     pub label_id: Option<String>,
     /// Run id (UUID).
     pub run_id: String,
-    /// Collection.
+    /// Collection; when omitted, the run header's (earlier in the input), else the ingest's
+    /// default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
-    /// Label key.
+    /// Label key (non-blank), e.g. `wharf.verdict` or a team's own `arm`.
     pub key: String,
-    /// Label value.
+    /// Label value, always text; a number also lands in `value_num`.
     pub value: String,
     /// Numeric value; parsed from `value` when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_num: Option<f64>,
-    /// Author.
+    /// Who labelled (a person, or `token:<id>` through the API); None when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// Note.
+    /// Free text about the label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// Label time.
+    /// When the label was made (UTC); of two labels with one key, the later wins.
     pub created_at: DateTime<Utc>,
 }
 

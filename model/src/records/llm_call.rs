@@ -14,23 +14,24 @@ pub struct LlmCallRecord {
     #[serde(rename = "type", default, skip_serializing)]
     #[doc(hidden)]
     pub type_tag: TypeTag,
-    /// Call id.
+    /// The call's id, non-blank (the gateway assigns a UUIDv7).
     pub call_id: String,
     /// Run the call served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
-    /// Collection.
+    /// Collection; when omitted, the run header's (earlier in the input), else the ingest's
+    /// default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
-    /// Provider.
+    /// The provider's name; for gateway calls as configured (by default its kind, e.g. `openai`).
     pub provider: String,
     /// Wire API.
     pub api: LlmApi,
-    /// Model slug.
+    /// The model slug the request named (e.g. `gpt-5.1-codex`).
     pub model: String,
-    /// Request time.
+    /// When the request was sent (UTC).
     pub started_at: DateTime<Utc>,
-    /// Latency.
+    /// Total latency of the call in milliseconds, the full response included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<i64>,
     /// Time to first token.
@@ -39,10 +40,10 @@ pub struct LlmCallRecord {
     /// HTTP status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
-    /// Input tokens.
+    /// Input tokens, cached ones included; None when the provider reported no usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
-    /// Output tokens.
+    /// Output tokens, reasoning included; None when the provider reported no usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// Cached input tokens read.
@@ -51,16 +52,16 @@ pub struct LlmCallRecord {
     /// Cached input tokens written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write_tokens: Option<i64>,
-    /// Reasoning tokens.
+    /// Reasoning tokens (a subset of `output_tokens`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_tokens: Option<i64>,
-    /// Cost.
+    /// Cost in USD; None when unknown (the gateway has no price for the model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_usd: Option<f64>,
-    /// Whether streamed.
+    /// Whether the response was streamed (SSE); false when omitted.
     #[serde(default)]
     pub streamed: bool,
-    /// Error message.
+    /// Why the call failed, as text; None when it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -19,16 +19,16 @@ pub struct RunRecord {
     /// Collection; when omitted, the ingest's default collection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
-    /// Task name.
+    /// The task the run belongs to; None outside a task.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
     /// Where the run came from (default `external`).
     #[serde(default = "default_source")]
     pub source: RunSource,
-    /// Runbook name.
+    /// The runbook's title or file name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbook_name: Option<String>,
-    /// Runbook version.
+    /// The runbook's `version:` from its frontmatter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbook_version: Option<String>,
     /// sha256 of the rendered runbook.
@@ -40,21 +40,21 @@ pub struct RunRecord {
     /// Agent CLI version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_version: Option<String>,
-    /// Model slug.
+    /// The model slug the agent was given (e.g. `gpt-5.1-codex`); None when the run names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// Model provider.
+    /// The name of the provider that served the model (e.g. `openai`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_provider: Option<String>,
-    /// Sandbox snapshot.
+    /// The sandbox's root filesystem as requested (`host`, a snapshot alias or a path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<String>,
     /// Runbook parameters (a JSON object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<serde_json::Value>,
-    /// Terminal status.
+    /// How the run ended: succeeded, failed, error, timeout or cancelled.
     pub status: RunStatus,
-    /// Evaluation verdict.
+    /// Whether the kept attempt passed its evaluation; None when it was not evaluated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed: Option<bool>,
     /// Score of the kept attempt.
@@ -63,18 +63,18 @@ pub struct RunRecord {
     /// Number of attempts (default 1).
     #[serde(default = "super::default_attempt")]
     pub attempts: i32,
-    /// Start time.
+    /// When the run started (UTC).
     pub started_at: DateTime<Utc>,
-    /// End time.
+    /// When the run ended (UTC); not before `started_at`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
     /// Duration; computed from the two times when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<i64>,
-    /// Input tokens.
+    /// Input tokens of the whole run, cached ones included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
-    /// Output tokens.
+    /// Output tokens of the whole run, reasoning included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// Cached input tokens read.
@@ -83,7 +83,7 @@ pub struct RunRecord {
     /// Cached input tokens written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_write_tokens: Option<i64>,
-    /// Reasoning tokens.
+    /// Reasoning tokens of the whole run (a subset of `output_tokens`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasoning_tokens: Option<i64>,
     /// Cost in USD.
@@ -92,13 +92,13 @@ pub struct RunRecord {
     /// Who computed the cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_source: Option<CostSource>,
-    /// Error message.
+    /// Why the run did not succeed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Parent run.
+    /// The run this one was forked or retried from (a UUID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_run_id: Option<String>,
-    /// Workflow id.
+    /// Groups the runs of one workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 }

@@ -22,25 +22,26 @@ pub struct ScoreRecord {
     /// Attempt (default 1).
     #[serde(default = "super::default_attempt")]
     pub attempt: i32,
-    /// Collection.
+    /// Collection; when omitted, the run header's (earlier in the input), else the ingest's
+    /// default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
-    /// Grader kind.
+    /// Which kind of grader: programmatic, rubric, human or external.
     pub grader_kind: GraderKind,
-    /// Grader name.
+    /// The grader's name (`checks` for programmatic checks, ...).
     pub grader_name: String,
-    /// Judge model.
+    /// The judge model's slug, for rubric scores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grader_model: Option<String>,
     /// sha256 of the judge prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grader_prompt_sha256: Option<String>,
-    /// Criterion name.
+    /// The criterion or check scored (`overall` for a rubric's pass decision).
     pub criterion: String,
     /// Score value; absent = unscored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// Categorical label.
+    /// Categorical result (`pass`/`fail` from wharf's graders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Best possible value.
@@ -49,13 +50,13 @@ pub struct ScoreRecord {
     /// Whether the criterion passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed: Option<bool>,
-    /// Explanation.
+    /// The grader's reasons, in its own words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
     /// Why it could not be scored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Grading time.
+    /// When the grading happened (UTC).
     pub created_at: DateTime<Utc>,
 }
 
