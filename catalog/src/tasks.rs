@@ -42,7 +42,7 @@ pub struct TaskInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub struct Task {
-    /// Metadata.
+    /// Collection, name, version, hash and description of this version.
     pub info: TaskInfo,
     /// The runbook source.
     pub runbook: String,

@@ -36,7 +36,7 @@ pub enum Format {
     ClaudeCode,
     /// codex rollout or `codex exec --json` stream.
     Codex,
-    /// Not recognized.
+    /// None of the above; importing it fails with [`ImportError::Unknown`].
     Unknown,
 }
 

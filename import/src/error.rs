@@ -9,15 +9,15 @@ pub enum ImportError {
     /// The input is over [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES).
     #[error("input is {size} bytes, over the {limit}-byte limit of one import; split it")]
     TooLarge {
-        /// Input size.
+        /// Size of the input in bytes.
         size: u64,
-        /// The limit.
+        /// The bound in bytes ([`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)).
         limit: u64,
     },
     /// The whole input is not JSON (JSON documents: ATIF, OTLP/JSON, Jetty).
     #[error("{format}: not valid JSON: {message}")]
     Json {
-        /// Format name.
+        /// The detected or requested format (`atif`, `otlp-json`, ...).
         format: &'static str,
         /// serde_json's message with line and column.
         message: String,
@@ -25,7 +25,7 @@ pub enum ImportError {
     /// A line of a JSONL input is wrong.
     #[error("{format}: line {line}: {message}")]
     Line {
-        /// Format name.
+        /// The detected or requested format (`atif`, `otlp-json`, ...).
         format: &'static str,
         /// 1-based line number.
         line: u64,
@@ -35,7 +35,7 @@ pub enum ImportError {
     /// A value inside a JSON document (or a span of a trace) is wrong.
     #[error("{format}: `{path}`: {message}")]
     Field {
-        /// Format name.
+        /// The detected or requested format (`atif`, `otlp-json`, ...).
         format: &'static str,
         /// Where: a JSON path such as `steps[3].tool_calls[0].arguments`, or a span.
         path: String,
@@ -45,7 +45,7 @@ pub enum ImportError {
     /// The input as a whole is wrong (no spans, undecodable protobuf, no timestamps).
     #[error("{format}: {message}")]
     Input {
-        /// Format name.
+        /// The detected or requested format (`atif`, `otlp-json`, ...).
         format: &'static str,
         /// What is wrong and what to do.
         message: String,
@@ -53,16 +53,16 @@ pub enum ImportError {
     /// A run would get more events than [`MAX_EVENTS`](crate::MAX_EVENTS).
     #[error("{format}: more than {limit} events in one run; split the input")]
     TooManyEvents {
-        /// Format name.
+        /// The detected or requested format (`atif`, `otlp-json`, ...).
         format: &'static str,
-        /// The limit.
+        /// The bound ([`MAX_EVENTS`](crate::MAX_EVENTS)).
         limit: usize,
     },
     /// A record built from the input does not validate (a bug here, or a value out of range
     /// in the input, such as a negative token count).
     #[error("{format}: {at}: {}", model_detail(source))]
     Invalid {
-        /// Format name.
+        /// The detected or requested format (`atif`, `otlp-json`, ...).
         format: &'static str,
         /// Which record: `run`, `events[12]`, `scores[0]`, `llm_calls[3]`.
         at: String,
@@ -80,7 +80,7 @@ pub enum ImportError {
     /// An import option is wrong.
     #[error("option `{option}`: {message}")]
     Option {
-        /// Option name.
+        /// The option's name as the user spells it.
         option: &'static str,
         /// What is wrong.
         message: String,

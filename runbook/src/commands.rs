@@ -20,10 +20,10 @@ use crate::{Checked, check, render};
 /// Output format of `check`, `render` and `show`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// For people.
+    /// Plain text for a terminal (the default).
     #[default]
     Text,
-    /// For programs.
+    /// One JSON document on one line, for scripts.
     Json,
 }
 

@@ -5,7 +5,7 @@ use crate::codes::{Code, Severity};
 /// A byte range `start..end` into a [`crate::SourceFile`]'s text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Span {
-    /// First byte.
+    /// Byte offset of the first byte, from the start of the text (0-based).
     pub start: usize,
     /// One past the last byte (`end >= start`).
     pub end: usize,

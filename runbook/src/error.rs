@@ -9,9 +9,9 @@ pub enum RunbookError {
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
-        /// The file.
+        /// The file that could not be written.
         path: PathBuf,
-        /// The cause.
+        /// The I/O error of the write.
         source: std::io::Error,
     },
     /// `new` would overwrite a file.

@@ -129,7 +129,7 @@ pub struct DiagnosticJson {
     pub title: &'static str,
     /// `error` or `warning`.
     pub severity: Severity,
-    /// The message.
+    /// The diagnostic's message, as `check` prints it in text form.
     pub message: String,
     /// Start line, if placed.
     pub line: Option<usize>,

@@ -97,7 +97,7 @@ pub struct RequiredOutput {
     pub line: usize,
 }
 
-/// One parameter.
+/// One row of the `## Parameters` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parameter {
     /// The Parameter column (a label or an identifier).
@@ -117,7 +117,7 @@ pub struct Parameter {
     pub(crate) span: Span,
 }
 
-/// One dependency.
+/// One row of the `## Dependencies` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dependency {
     /// What is needed.
@@ -193,7 +193,7 @@ pub struct PassRule {
     pub min_criterion: Option<f64>,
     /// The sentence it was read from.
     pub text: Option<String>,
-    /// Its line.
+    /// 1-based line of that sentence; None when the rule is wharf's default.
     pub line: Option<usize>,
     /// True when the runbook states no rule and wharf's default applies.
     pub defaulted: bool,
@@ -222,7 +222,7 @@ pub struct Iteration {
     pub defaulted: bool,
     /// The text the bound was read from.
     pub text: Option<String>,
-    /// Its line.
+    /// 1-based line of that text; None when the default applies.
     pub line: Option<usize>,
 }
 
@@ -242,7 +242,7 @@ pub struct VerificationScript {
 pub struct ChecklistItem {
     /// The item's text.
     pub text: String,
-    /// Its line.
+    /// 1-based line of the item.
     pub line: usize,
 }
 

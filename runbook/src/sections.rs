@@ -29,7 +29,7 @@ pub enum SectionKind {
     FinalChecklist,
     /// Container of steps: `## Steps`, `## Workflow`, `## Procedure`.
     Steps,
-    /// Anything else.
+    /// A heading that matches none of the above (and is not a step under `## Steps`).
     Other,
 }
 

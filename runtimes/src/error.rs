@@ -17,7 +17,7 @@ pub enum RuntimeError {
     /// The runtime needs a model and none was given.
     #[error("runtime `{runtime}` needs a model; set `model:` in the runbook")]
     MissingModel {
-        /// Runtime name.
+        /// The runtime's name (`claude-code`, `codex`, ...).
         runtime: &'static str,
     },
     /// The `command` runtime was given no command.
@@ -26,7 +26,7 @@ pub enum RuntimeError {
     /// An input field is empty or malformed.
     #[error("invalid invocation input `{field}`: {reason}")]
     InvalidInput {
-        /// Field name.
+        /// Which input field (`workdir`, `gateway_url`, `token`, ...).
         field: &'static str,
         /// What is wrong with it.
         reason: String,
@@ -34,7 +34,7 @@ pub enum RuntimeError {
     /// A host path cannot be passed on a command line.
     #[error("path {path:?} is not valid UTF-8; use a tools directory with a UTF-8 path")]
     NonUtf8Path {
-        /// The path.
+        /// The host path that is not UTF-8.
         path: PathBuf,
     },
 }

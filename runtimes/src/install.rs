@@ -19,11 +19,11 @@ pub enum Registry {
 /// A pinned package and where its executable ends up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct InstallSpec {
-    /// Registry.
+    /// Where the package comes from, which decides how it is installed.
     pub registry: Registry,
-    /// Package name.
+    /// The package name in that registry (e.g. `@anthropic-ai/claude-code`).
     pub package: &'static str,
-    /// Pinned version.
+    /// The exact version installed; `wharf runtimes install` installs no other.
     pub version: &'static str,
     /// The executable, relative to the install dir (`node_modules/.bin/claude`, `bin/hermes`).
     pub executable: &'static str,

@@ -7,7 +7,7 @@ use crate::error::RuntimeError;
 
 /// Sandbox paths the invocation defaults to (they match `wharf-sandbox`'s layout).
 pub mod defaults {
-    /// The workdir.
+    /// The working directory: the sandbox's workspace, mounted at `/app`.
     pub const WORKDIR: &str = "/app";
     /// The mission file.
     pub const MISSION_FILE: &str = "/app/runbook.md";
@@ -157,7 +157,7 @@ impl InvocationInput {
 pub struct InvocationFile {
     /// Absolute path inside the sandbox (under the home or the workdir).
     pub path: String,
-    /// Contents.
+    /// Full file contents, written before the agent starts.
     pub content: String,
 }
 
@@ -186,7 +186,7 @@ pub enum OutputKind {
 /// agent exits (whatever its exit status), before the output files are read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostRunCommand {
-    /// Command line.
+    /// The command line, program first.
     pub argv: Vec<String>,
     /// How to read its stdout (`None`: it writes an output file instead).
     pub stdout: Option<OutputKind>,

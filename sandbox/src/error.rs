@@ -34,7 +34,7 @@ pub enum SandboxError {
     /// An allowlist entry that is not `host`, `*.domain` or `host:port`.
     #[error("bad allowlist entry `{entry}`: {reason}")]
     BadAllowEntry {
-        /// The entry.
+        /// The entry as given.
         entry: String,
         /// What is wrong with it.
         reason: &'static str,
@@ -50,9 +50,9 @@ pub enum SandboxError {
     /// A command could not be started.
     #[error("could not start `{program}` in the sandbox: {source}")]
     Spawn {
-        /// Program.
+        /// The program (`argv[0]`) that failed to start.
         program: String,
-        /// Cause.
+        /// The I/O error from spawning it.
         source: std::io::Error,
     },
     /// Host-side file system work failed.
@@ -60,19 +60,19 @@ pub enum SandboxError {
     Io {
         /// What was being done.
         what: &'static str,
-        /// Where.
+        /// The host path being worked on.
         path: PathBuf,
-        /// Cause.
+        /// The I/O error.
         source: std::io::Error,
     },
     /// A file is larger than the caller's bound.
     #[error("`{path}` is {size} bytes, over the {limit}-byte bound")]
     TooLarge {
-        /// Sandbox path.
+        /// The file's path inside the sandbox.
         path: String,
-        /// Its size.
+        /// The file's size in bytes.
         size: u64,
-        /// The bound.
+        /// The caller's bound in bytes.
         limit: u64,
     },
     /// This server makes no sandboxes (see [`crate::UnavailableBackend`]); the reason says

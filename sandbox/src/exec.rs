@@ -23,18 +23,18 @@ pub struct ExecRequest {
 /// Which stream a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
-    /// Standard output.
+    /// The process's standard output (fd 1).
     Stdout,
-    /// Standard error.
+    /// The process's standard error (fd 2).
     Stderr,
 }
 
 /// One line of output (without its newline; invalid UTF-8 replaced).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputLine {
-    /// Stream.
+    /// Which stream the line was read from.
     pub stream: Stream,
-    /// The line.
+    /// The text, without its newline (possibly cut; see `truncated`).
     pub line: String,
     /// Whether the line was cut at the line-length bound.
     pub truncated: bool,

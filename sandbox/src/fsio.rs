@@ -22,9 +22,9 @@ pub struct FoundFile {
 /// What a listing skipped and why (symlinks, devices, sockets, too deep, too many).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
-    /// Relative path.
+    /// Path of the entry, relative to the listed directory.
     pub relative: String,
-    /// Why.
+    /// `symlink`, `nested too deep`, `not a regular file` or `too many files`.
     pub reason: &'static str,
 }
 

@@ -44,7 +44,7 @@ pub use unavailable::UnavailableBackend;
 /// One sandbox: create it through a [`Backend`], run commands in it, read what they wrote.
 #[async_trait::async_trait]
 pub trait Sandbox: Send + Sync + std::fmt::Debug {
-    /// Its id.
+    /// The sandbox id ([`SandboxSpec::id`], by default a fresh UUIDv7).
     fn id(&self) -> &str;
     /// The host directory mounted at `/app`.
     fn workspace(&self) -> &Path;
@@ -66,7 +66,7 @@ pub trait Sandbox: Send + Sync + std::fmt::Debug {
     async fn destroy(&self, keep: bool) -> Result<(), SandboxError>;
 }
 
-/// Makes sandboxes.
+/// Creates sandboxes: [`BwrapBackend`], or [`UnavailableBackend`] when bwrap cannot run.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + std::fmt::Debug {
     /// Creates a sandbox.

@@ -77,7 +77,7 @@ pub const DEFAULT_REGISTRIES: &[&str] = &[
 /// Network settings of one sandbox.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
-    /// The policy.
+    /// What the sandbox may reach (`allowlist` by default).
     pub policy: NetworkPolicy,
     /// Where wharf's gateway listens on the host (for `gateway` and `allowlist`).
     pub gateway: Option<SocketAddr>,

@@ -10,9 +10,9 @@ pub struct SandboxSpec {
     pub id: Option<String>,
     /// Snapshot: `host`, an alias from the config, or a root filesystem directory.
     pub snapshot: String,
-    /// Limits.
+    /// Resource bounds of its commands: CPU and wall time, memory, processes, files.
     pub limits: Limits,
-    /// Network.
+    /// Network policy and, for `gateway` and `allowlist`, where the gateway listens.
     pub network: Network,
     /// Environment every command of this sandbox gets.
     pub env: Vec<(String, String)>,
@@ -30,7 +30,7 @@ pub mod paths {
     pub const RUNBOOK: &str = "/app/runbook.md";
     /// The private home directory.
     pub const HOME: &str = "/home/agent";
-    /// Scratch space.
+    /// Scratch space; a host directory of the sandbox's own, `TMPDIR` points here.
     pub const TMP: &str = "/tmp";
     /// Agent CLIs installed by `wharf runtimes install` (read-only).
     pub const TOOLS: &str = "/opt/wharf/tools";

@@ -32,7 +32,7 @@ impl<T: Ord + Clone> ConfusionMatrix<T> {
         ConfusionMatrix { labels, counts }
     }
 
-    /// Items counted.
+    /// Number of pairs counted (the sum of all cells).
     pub fn total(&self) -> u64 {
         self.counts.iter().flatten().sum()
     }
@@ -80,9 +80,9 @@ pub fn accuracy<T: PartialEq>(pairs: &[(T, T)]) -> Option<f64> {
 /// A judge's agreement with humans on one criterion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
-    /// Items compared.
+    /// Number of (judge, human) pairs compared.
     pub n: usize,
-    /// Exact agreement.
+    /// Share of pairs where the judge gave exactly the human's score (0 to 1).
     pub accuracy: f64,
     /// Cohen's kappa (`None` when undefined).
     pub kappa: Option<f64>,

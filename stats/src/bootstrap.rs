@@ -13,9 +13,9 @@ use crate::rng::SplitMix64;
 pub struct Interval {
     /// The statistic on the original data.
     pub estimate: f64,
-    /// Lower bound.
+    /// Lower end of the interval at `confidence`.
     pub low: f64,
-    /// Upper bound.
+    /// Upper end of the interval at `confidence`.
     pub high: f64,
     /// Confidence level (0.95).
     pub confidence: f64,
