@@ -29,11 +29,11 @@ pub struct Collected {
 /// Who the artifacts belong to.
 #[derive(Debug, Clone)]
 pub struct Owner<'a> {
-    /// Run id.
+    /// The run's id (a UUID).
     pub run_id: &'a str,
-    /// Attempt.
+    /// The attempt that produced the files, from 1.
     pub attempt: i32,
-    /// Collection.
+    /// The collection the artifact rows and object keys go under.
     pub collection: &'a str,
     /// Paths (relative to the results dir) the runbook calls primary.
     pub primary: &'a [String],

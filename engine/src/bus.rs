@@ -23,7 +23,7 @@ const KEEP_FINISHED: Duration = Duration::from_secs(600);
 pub struct BusEvent {
     /// Position in the run's stream (1-based, no gaps).
     pub seq: u64,
-    /// The report.
+    /// What happened: a phase of the run, a step of the agent, a warning, or the end.
     pub progress: Progress,
 }
 

@@ -11,17 +11,17 @@ use wharf_model::{LlmCallRecord, Record};
 /// What the gateway saw of one run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tally {
-    /// Calls.
+    /// Calls recorded for the run, failed ones included.
     pub calls: i64,
-    /// Input tokens.
+    /// Input tokens summed over the calls, cached ones included (a call without usage adds 0).
     pub input_tokens: i64,
-    /// Output tokens.
+    /// Output tokens summed over the calls, reasoning included.
     pub output_tokens: i64,
     /// Cached input tokens read.
     pub cache_read_tokens: i64,
     /// Cached input tokens written.
     pub cache_write_tokens: i64,
-    /// Reasoning tokens.
+    /// Reasoning tokens summed over the calls (part of `output_tokens`).
     pub reasoning_tokens: i64,
     /// Cost, when every call had a price.
     pub cost_usd: Option<f64>,

@@ -16,9 +16,9 @@ pub enum EngineError {
     /// A `--file` that does not exist or cannot be read.
     #[error("input file `{path}` cannot be read: {reason}")]
     InputFile {
-        /// As given.
+        /// The path as the user gave it.
         path: PathBuf,
-        /// Why.
+        /// Why it cannot be read (the I/O error, or that it names no file).
         reason: String,
     },
     /// A `--param` that is not `name=value`.
@@ -32,9 +32,9 @@ pub enum EngineError {
         "agent `{agent}` {version} is not installed (looked for {path}); run `wharf runtimes install {agent}`"
     )]
     NotInstalled {
-        /// Runtime name.
+        /// The runtime's name (`claude-code`, `codex`, ...).
         agent: String,
-        /// Pinned version.
+        /// The version wharf pins and looked for.
         version: String,
         /// Where its executable should be.
         path: PathBuf,
@@ -48,16 +48,16 @@ pub enum EngineError {
     /// The gateway refused a provider's configuration or a run grant.
     #[error(transparent)]
     Gateway(#[from] wharf_gateway::GatewayError),
-    /// Sandbox failure.
+    /// The sandbox backend failed (create, exec, file I/O, network setup).
     #[error(transparent)]
     Sandbox(#[from] wharf_sandbox::SandboxError),
-    /// Storage failure.
+    /// The trajectory store or object storage failed.
     #[error(transparent)]
     Ingest(#[from] wharf_ingest::IngestError),
     /// Artifact upload failure.
     #[error("storing artifact `{path}`: {source}")]
     Artifact {
-        /// Relative path.
+        /// Path of the artifact, relative to the results directory.
         path: String,
         /// Why (boxed: storage errors are large).
         source: Box<wharf_ingest::IngestError>,

@@ -29,7 +29,7 @@ pub struct GradeRequest {
     pub runbook: Loaded,
     /// The run (a UUID).
     pub run_id: String,
-    /// Its collection.
+    /// The run's collection; the score and label rows are written to it.
     pub collection: String,
     /// The attempt the scores are recorded under.
     pub attempt: i32,
@@ -39,10 +39,10 @@ pub struct GradeRequest {
     pub events: Vec<EventRecord>,
 }
 
-/// The result.
+/// What a grading found: the verdict, each check and criterion, the stored outputs.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GradeSummary {
-    /// The run.
+    /// The graded run's id.
     pub run_id: String,
     /// The attempt graded.
     pub attempt: i32,

@@ -32,9 +32,9 @@ pub struct Prepared {
     pub values: BTreeMap<String, String>,
     /// Input files: (name, bytes).
     pub files: Vec<(String, Vec<u8>)>,
-    /// Runtime.
+    /// The agent: the request's, else the runbook's `agent:`.
     pub runtime: &'static dyn Runtime,
-    /// Model.
+    /// The model slug: the request's, else the runbook's `model:`; None when neither names one.
     pub model: Option<String>,
     /// Provider (absent for a `command` run without one).
     pub provider: Option<ProviderConfig>,

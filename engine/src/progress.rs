@@ -9,38 +9,38 @@ use serde::Serialize;
 pub enum Progress {
     /// The runbook parsed, validated and rendered.
     RunbookLoaded {
-        /// Run id.
+        /// The run's id (a UUID).
         run_id: String,
         /// Runbook title or file name.
         runbook: String,
-        /// Its version.
+        /// The runbook's `version:` from its frontmatter, if any.
         version: Option<String>,
-        /// Runtime.
+        /// The runtime's name (`claude-code`, `codex`, ...).
         agent: String,
-        /// Model.
+        /// The model slug the agent is given, if any.
         model: Option<String>,
     },
     /// The sandbox exists and the inputs are in it.
     SandboxReady {
-        /// Sandbox id.
+        /// The sandbox's id (its workspace directory's name).
         sandbox: String,
         /// Time to create and fill it.
         ms: u64,
-        /// Network policy.
+        /// The network policy: `none`, `gateway`, `allowlist` or `open`.
         network: String,
     },
     /// The agent process started.
     AgentStarted {
-        /// Runtime.
+        /// The runtime's name (`claude-code`, `codex`, ...).
         agent: String,
-        /// Its version.
+        /// Its pinned version (None for `command`).
         version: Option<String>,
     },
     /// A step of the agent (tool call, message, ...).
     Step {
         /// Event sequence number.
         seq: i64,
-        /// Event kind.
+        /// The event's kind (`tool_call`, `assistant_message`, ...).
         kind: String,
         /// Human-readable one-liner.
         summary: String,
@@ -49,14 +49,14 @@ pub enum Progress {
     AgentExited {
         /// How (`exit 0`, `timed out after ...`).
         how: String,
-        /// Exit code.
+        /// The exit code; None when the process did not exit itself (killed by a signal).
         code: Option<i32>,
     },
     /// Outputs copied to storage.
     ArtifactsCollected {
         /// Number of files.
         files: usize,
-        /// Total bytes.
+        /// Their total size in bytes.
         bytes: u64,
     },
     /// An attempt was evaluated.
@@ -81,12 +81,12 @@ pub enum Progress {
     },
     /// A warning that does not stop the run.
     Warning {
-        /// Text.
+        /// The warning's text (a render warning, an attempt that could not run, ...).
         message: String,
     },
     /// The run is over and recorded.
     Finished {
-        /// The summary.
+        /// How the run ended, what it cost and produced (boxed: it is large).
         summary: Box<crate::RunSummary>,
     },
 }

@@ -19,7 +19,7 @@ pub struct RunRequest {
     /// Run id to use (default: a new one).
     #[serde(default)]
     pub run_id: Option<String>,
-    /// The runbook.
+    /// The runbook: its text, or (older queued requests) a file to read.
     pub runbook: RunbookSource,
     /// `--param name=value`.
     pub params: Vec<(String, String)>,
@@ -45,7 +45,7 @@ pub struct RunRequest {
     pub keep: bool,
     /// The command line of the `command` runtime.
     pub command: Vec<String>,
-    /// Task name.
+    /// The task the run belongs to (recorded in `runs.task`); None outside a task.
     pub task: Option<String>,
     /// Attempts at most (default: the runbook's "max N rounds", else 3); 1 disables the
     /// iteration loop.

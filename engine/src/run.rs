@@ -48,11 +48,11 @@ const STDERR_TAIL: usize = 12;
 /// What the engine runs on.
 #[derive(Clone)]
 pub struct Engine {
-    /// The tables.
+    /// The trajectory store (the Delta tables) that runs, events and scores go to.
     pub store: Arc<Store>,
-    /// Artifact storage.
+    /// Where artifact bytes are written (the rows go to `store`).
     pub objects: ObjectStorage,
-    /// Sandboxes.
+    /// Makes the sandboxes runs execute in.
     pub backend: Arc<dyn Backend>,
     /// Sandbox defaults (tools dir, limits, network).
     pub sandbox: SandboxConfig,
@@ -62,7 +62,7 @@ pub struct Engine {
     pub gateway_addr: SocketAddr,
     /// Its sink (per-run tallies).
     pub sink: Arc<StoreSink>,
-    /// Configured providers.
+    /// Providers from the config, by name; a runbook's `model_provider:` picks one.
     pub providers: BTreeMap<String, ProviderSpec>,
     /// Collection when none is given.
     pub default_collection: String,

@@ -17,7 +17,7 @@ pub enum RunbookSource {
     Text {
         /// E.g. `runbook.md`.
         name: String,
-        /// The markdown.
+        /// The runbook's markdown, before its parameters are rendered.
         text: String,
     },
     /// A file, read when the run is prepared. Requests queued by earlier versions, which

@@ -27,7 +27,7 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 pub const RESTART_REASON: &str =
     "the server stopped while the run was in flight; it was not resumed";
 
-/// Service settings.
+/// Settings of a [`RunService`]: concurrency, where requests wait, the worker name.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
     /// Runs executing at once.
@@ -115,12 +115,12 @@ impl RunService {
         }
     }
 
-    /// The engine.
+    /// The engine the service's runs execute on.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }
 
-    /// The catalog.
+    /// The catalog holding the run queue.
     pub fn catalog(&self) -> &Catalog {
         &self.inner.catalog
     }

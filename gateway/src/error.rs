@@ -20,7 +20,7 @@ pub enum GatewayError {
     /// The grant restricts models and this one is not among them.
     #[error("model `{model}` is not allowed for this run; allowed: {allowed}")]
     ModelNotAllowed {
-        /// Requested model.
+        /// The model the request named.
         model: String,
         /// Allowed models, comma separated.
         allowed: String,
@@ -30,11 +30,11 @@ pub enum GatewayError {
         "provider `{provider}` ({kind}) does not serve the {api} API; point the agent at a matching provider"
     )]
     UnsupportedApi {
-        /// Provider name.
+        /// The provider's name (as recorded in `llm_calls.provider`).
         provider: String,
-        /// Provider kind.
+        /// The provider's kind as the config spells it (`openai`, `anthropic`, ...).
         kind: &'static str,
-        /// Endpoint name.
+        /// The endpoint the request was for (`chat completions`, `messages`, ...).
         api: &'static str,
     },
     /// Unknown path under a gateway route.
@@ -52,7 +52,7 @@ pub enum GatewayError {
     /// The provider could not be reached or failed before answering.
     #[error("upstream provider `{provider}` failed: {message}")]
     Upstream {
-        /// Provider name.
+        /// The provider's name (as recorded in `llm_calls.provider`).
         provider: String,
         /// What failed (never contains keys: reqwest errors carry the URL without credentials).
         message: String,
@@ -63,7 +63,7 @@ pub enum GatewayError {
     /// A price file could not be read.
     #[error("cannot read price file {path}: {source}")]
     PriceFile {
-        /// File path.
+        /// The price file's path on the host.
         path: String,
         /// I/O error.
         source: std::io::Error,
@@ -71,7 +71,7 @@ pub enum GatewayError {
     /// The standalone server could not start.
     #[error("cannot start gateway server on {addr}: {source}")]
     Bind {
-        /// Requested address.
+        /// The listen address as configured.
         addr: String,
         /// I/O error.
         source: std::io::Error,

@@ -108,7 +108,7 @@ impl Gateway {
         &self.inner.tokens
     }
 
-    /// Settings.
+    /// The `[gateway]` settings the gateway was built with.
     pub fn config(&self) -> &GatewayConfig {
         &self.inner.config
     }

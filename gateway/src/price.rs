@@ -15,7 +15,7 @@ pub const SHIPPED_PRICES: &str = include_str!("../prices.toml");
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
-    /// Uncached input.
+    /// Input not read from the cache.
     pub input: f64,
     /// Output, reasoning included.
     pub output: f64,

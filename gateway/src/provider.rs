@@ -27,7 +27,7 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
-    /// Config spelling.
+    /// The kind as the config spells it (`openai`, `openai_compatible`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Openai => "openai",
@@ -100,7 +100,7 @@ pub struct ProviderSpec {
     /// Name recorded in `llm_calls.provider`; defaults to the kind.
     #[serde(default)]
     pub name: Option<String>,
-    /// Wire family.
+    /// Which wire protocol the provider speaks, and so which endpoints it serves.
     pub kind: ProviderKind,
     /// Base URL; defaults to the public endpoint of the kind.
     #[serde(default)]
@@ -255,7 +255,7 @@ impl ProviderConfig {
         &self.name
     }
 
-    /// Wire family.
+    /// Which wire protocol the provider speaks.
     pub fn kind(&self) -> ProviderKind {
         self.kind
     }

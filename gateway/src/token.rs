@@ -22,7 +22,7 @@ pub const NO_PROVIDER_TOKEN: &str = "wharf-no-provider";
 pub struct RunGrant {
     /// Run the calls belong to (`None` for direct gateway use outside a run).
     pub run_id: Option<String>,
-    /// Tenant namespace.
+    /// The collection the calls are recorded under.
     pub collection: String,
     /// Provider every call is forwarded to.
     pub provider: ProviderConfig,

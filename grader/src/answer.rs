@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// Lowest score.
+/// Lowest score on the rubric's scale.
 pub const MIN_SCORE: u8 = 1;
-/// Highest score.
+/// Highest score on the rubric's scale.
 pub const MAX_SCORE: u8 = 5;
 
 /// One criterion as the judge scored it.

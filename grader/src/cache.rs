@@ -15,7 +15,7 @@ use crate::prompt::hex;
 /// What a cached answer is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CacheKey {
-    /// Judge model.
+    /// The judge model's slug; another model misses the cache.
     pub model: String,
     /// [`crate::prompt_sha256`] of the prompt version.
     pub prompt_sha256: String,
@@ -59,7 +59,7 @@ impl MemoryCache {
         MemoryCache::default()
     }
 
-    /// Entries held.
+    /// Number of answers cached.
     pub fn len(&self) -> usize {
         self.lock().len()
     }
@@ -107,7 +107,7 @@ impl DiskCache {
         DiskCache { dir: dir.into() }
     }
 
-    /// The directory.
+    /// The directory holding one `<digest>.json` per key.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -31,7 +31,7 @@ pub struct CheckResult {
 /// A file found in the results (path relative to `results_dir`, or absolute).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutputEntry {
-    /// The path.
+    /// Path as found: relative to `results_dir`, or absolute.
     pub path: String,
     /// Size in bytes.
     pub size: u64,

@@ -10,9 +10,9 @@ const EPS: f64 = 1e-9;
 /// A criterion below the rule's minimum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedCriterion {
-    /// The criterion.
+    /// The criterion's name.
     pub criterion: String,
-    /// Its score.
+    /// The score it got.
     pub score: f64,
     /// The minimum it missed.
     pub min: f64,
@@ -21,7 +21,7 @@ pub struct FailedCriterion {
 /// Whether the scores pass, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
-    /// The verdict.
+    /// Whether the scores pass the rule.
     pub passed: bool,
     /// Mean score (`None` without scores).
     pub average: Option<f64>,

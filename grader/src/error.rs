@@ -13,7 +13,7 @@ pub enum GraderError {
     /// The model provider failed after every retry.
     #[error("judge request failed after {attempts} attempt(s): {message}")]
     Transport {
-        /// Requests sent.
+        /// Requests sent, retries included.
         attempts: u32,
         /// The last failure.
         message: String,
@@ -25,7 +25,7 @@ pub enum GraderError {
         "judge answer invalid after {attempts} attempt(s): {message}; check the judge model supports json_schema output"
     )]
     Format {
-        /// Answers received.
+        /// Answers received and rejected, retries included.
         attempts: u32,
         /// The last validation error.
         message: String,
@@ -35,7 +35,7 @@ pub enum GraderError {
     Cache {
         /// File or key concerned.
         path: String,
-        /// What failed.
+        /// The I/O or JSON error.
         message: String,
     },
 }

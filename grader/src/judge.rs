@@ -114,7 +114,7 @@ impl JudgeConfig {
 /// A judgement: the combined scores and what produced them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JudgeVerdict {
-    /// Judge model.
+    /// The judge model's slug.
     pub model: String,
     /// `grader_name` of the score rows.
     pub name: String,
@@ -126,7 +126,7 @@ pub struct JudgeVerdict {
     pub criteria: Vec<CriterionVerdict>,
     /// The first sample's summary.
     pub summary: String,
-    /// Samples combined.
+    /// Samples combined (the configured `samples`).
     pub samples: u32,
     /// Samples answered from the cache.
     pub cached_samples: u32,
@@ -188,7 +188,7 @@ impl Judge {
         self
     }
 
-    /// The configuration.
+    /// The settings the judge was built with.
     pub fn config(&self) -> &JudgeConfig {
         &self.config
     }

@@ -297,7 +297,7 @@ fn bounded_chars(s: &str, max: usize) -> String {
     format!("{cut}\n[truncated: showed {max} of {n} characters]")
 }
 
-/// Lowercase hex.
+/// `bytes` as lowercase hex, two digits per byte (how the grader writes its sha256 digests).
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::new(), |mut s, b| {
         let _ = write!(s, "{b:02x}");

@@ -22,7 +22,7 @@ pub struct ScoreContext {
     pub run_id: String,
     /// Attempt (round), from 1.
     pub attempt: i32,
-    /// Collection.
+    /// The collection the rows go under; None leaves it to the ingest's default.
     pub collection: Option<String>,
     /// Grading time (the domain assigns it).
     pub created_at: DateTime<Utc>,

@@ -14,9 +14,7 @@ use crate::frames::Frame;
 /// encoded it.
 #[derive(Debug, Clone)]
 pub(crate) struct TableBatch {
-    /// The table.
     pub table: Table,
-    /// The rows.
     pub batch: RecordBatch,
     /// `batch` encoded; the WAL writes it as is when every row is new.
     pub frame: Option<Frame>,

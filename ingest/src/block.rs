@@ -26,7 +26,7 @@ enum RawLine {
 }
 
 impl Block {
-    /// Lines held.
+    /// Number of non-blank lines in the block.
     pub fn len(&self) -> usize {
         self.lines.len()
     }

@@ -24,7 +24,7 @@ fn data_bytes(batch: &RecordBatch) -> usize {
 pub struct TableBuffer {
     /// The batches, in acknowledgement order.
     pub batches: Vec<RecordBatch>,
-    /// Rows held.
+    /// Rows held, over all batches.
     pub rows: usize,
     /// Arrow memory held.
     pub bytes: usize,

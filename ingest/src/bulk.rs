@@ -54,7 +54,7 @@ pub struct BulkOptions {
     pub default_collection: String,
     /// Lines per block.
     pub batch_lines: usize,
-    /// Longest line.
+    /// Longest line accepted, in bytes (`ingest.max_line_bytes`); a longer one is an error.
     pub max_line_bytes: usize,
 }
 
@@ -63,7 +63,7 @@ pub struct BulkOptions {
 pub struct FileReport {
     /// Lines read (blank lines included).
     pub lines: u64,
-    /// Records parsed.
+    /// Records that parsed and validated (kept only when `errors` is empty).
     pub records: u64,
     /// First errors (up to 20); when there are any, nothing of the file was kept.
     pub errors: Vec<ModelError>,

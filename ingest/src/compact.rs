@@ -7,7 +7,7 @@ use wharf_model::Table;
 
 use crate::{IngestError, Store};
 
-/// Compaction settings.
+/// Settings of [`Store::compact`]: target file size and vacuum retention.
 #[derive(Debug, Clone)]
 pub struct CompactOptions {
     /// Target file size after merging.

@@ -35,7 +35,7 @@ pub struct S3Config {
     pub access_key_id: Option<String>,
     /// Secret access key.
     pub secret_access_key: Option<String>,
-    /// Session token.
+    /// Session token of temporary credentials (sets `AWS_SESSION_TOKEN`).
     pub session_token: Option<String>,
     /// Allow `http://` endpoints.
     pub allow_http: Option<bool>,

@@ -21,7 +21,7 @@ pub enum IngestError {
     Storage {
         /// The root URL as configured.
         root: String,
-        /// What failed.
+        /// What failed, with the underlying error.
         message: String,
     },
     /// The configured storage root is malformed (a config error, unlike [`Self::Storage`]).
@@ -56,7 +56,7 @@ pub enum IngestError {
     Io {
         /// What was being done.
         what: &'static str,
-        /// The file.
+        /// The host path being worked on.
         path: PathBuf,
         /// The OS error.
         source: std::io::Error,
@@ -72,7 +72,7 @@ pub enum IngestError {
     /// Delta Lake failed.
     #[error("delta table {table}: {source}")]
     Delta {
-        /// Table name.
+        /// The table's name (`runs`, `events`, ...).
         table: &'static str,
         /// delta-rs error.
         source: deltalake::DeltaTableError,
@@ -80,7 +80,7 @@ pub enum IngestError {
     /// DataFusion failed while reading committed keys.
     #[error("reading {table}: {source}")]
     DataFusion {
-        /// Table name.
+        /// The table's name (`runs`, `events`, ...).
         table: &'static str,
         /// DataFusion error.
         source: datafusion::error::DataFusionError,

@@ -16,7 +16,7 @@ use crate::IngestError;
 /// One table's batch, encoded.
 #[derive(Debug, Clone)]
 pub struct Frame {
-    /// The table.
+    /// The table the rows belong to.
     pub table: Table,
     /// The Arrow IPC stream (LZ4-compressed buffers).
     pub ipc: Bytes,

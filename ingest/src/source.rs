@@ -34,7 +34,7 @@ pub struct Chunk {
 pub struct InputSummary {
     /// Lines read (blank lines included).
     pub lines: u64,
-    /// Records parsed.
+    /// Records parsed and queued for the store.
     pub records: u64,
     /// Totals over all batches.
     pub receipt: Receipt,
@@ -47,7 +47,7 @@ pub struct StreamOptions {
     pub default_collection: String,
     /// Lines per batch.
     pub batch_lines: usize,
-    /// Longest line.
+    /// Longest line accepted, in bytes (`ingest.max_line_bytes`); a longer one is an error.
     pub max_line_bytes: usize,
     /// Cut a batch early when the input has no more data ready (interactive streams).
     pub eager: bool,

@@ -32,7 +32,7 @@ const SEGMENT_BYTES: u64 = 128 * 1024 * 1024;
 pub struct WalTxn {
     /// Transaction number, increasing.
     pub txn: u64,
-    /// Its batches.
+    /// The rows the transaction committed, each batch with its table.
     pub batches: Vec<(Table, RecordBatch)>,
 }
 
