@@ -17,7 +17,7 @@ use wharf_model::{
 pub struct Rng(u64);
 
 impl Rng {
-    /// Seeded generator.
+    /// A generator whose sequence depends only on `seed`.
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
@@ -37,7 +37,7 @@ impl Rng {
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
-    /// One element.
+    /// A uniformly chosen element of `items`; panics when `items` is empty.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }

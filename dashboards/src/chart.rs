@@ -11,7 +11,7 @@ use crate::escape::escape;
 pub struct Datum {
     /// Shown on the axis and in the tooltip.
     pub label: String,
-    /// The value.
+    /// The value plotted (y in a line chart, length in a bar chart).
     pub value: f64,
     /// Optional tooltip detail (`12 of 20 runs`).
     pub note: Option<String>,

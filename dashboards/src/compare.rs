@@ -40,7 +40,7 @@ pub struct CompareQuery {
 /// One output file of both runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileDiff {
-    /// Its path.
+    /// Its path, relative to the results directory.
     pub path: String,
     /// Contents in A and B (`None` when too large or binary).
     pub texts: Option<(String, String)>,
@@ -66,9 +66,9 @@ pub struct RunPair {
 /// The compare page.
 #[derive(Debug, Clone, Default)]
 pub struct CompareData {
-    /// As typed.
+    /// Side A as typed (trimmed): a run id or a condition over `runs`.
     pub a: String,
-    /// As typed.
+    /// Side B as typed (trimmed): a run id or a condition over `runs`.
     pub b: String,
     /// The comparison, when both sides are given.
     pub report: Option<Comparison>,

@@ -19,7 +19,7 @@ pub enum Pair {
 /// One line of a diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line<'a> {
-    /// In both.
+    /// A line of both A and B.
     Same(&'a str),
     /// Only in A.
     Removed(&'a str),

@@ -11,16 +11,16 @@ use crate::escape::{sql_literal, url_encode};
 /// Empty values (what an untouched form field sends) mean "any".
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct OverviewFilter {
-    /// Runbook name.
+    /// Only runs of this runbook (`runs.runbook_name`).
     #[serde(default)]
     pub runbook: Option<String>,
-    /// Runbook version.
+    /// Only this runbook version (`runs.runbook_version`).
     #[serde(default)]
     pub version: Option<String>,
     /// Runtime (agent CLI).
     #[serde(default)]
     pub runtime: Option<String>,
-    /// Model slug.
+    /// Only runs of this model (`runs.model`, exact slug).
     #[serde(default)]
     pub model: Option<String>,
     /// First day (UTC), inclusive.

@@ -11,7 +11,7 @@ use crate::escape::escape;
 pub enum Level {
     /// Something does not work and how to fix it.
     Warning,
-    /// Worth knowing.
+    /// Worth knowing; nothing needs fixing.
     Info,
 }
 

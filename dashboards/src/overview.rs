@@ -30,11 +30,11 @@ pub const RUNS_PER_PAGE: usize = 50;
 /// A queued or running run, from the catalog (the tables only have finished runs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveRun {
-    /// Run id.
+    /// The run's id (a UUID).
     pub run_id: String,
     /// Queued or running (the catalog's live runs).
     pub status: QueueStatus,
-    /// Runtime.
+    /// The runtime (agent CLI), once the run is prepared.
     pub agent: Option<String>,
     /// Task, when it runs one.
     pub task: Option<String>,
@@ -89,7 +89,7 @@ pub struct OverviewData {
     pub page: u32,
     /// Whether there is a next page.
     pub has_more: bool,
-    /// Live runs.
+    /// Queued and running runs from the catalog, with their current step.
     pub live: Vec<LiveRun>,
 }
 

@@ -30,7 +30,7 @@ pub enum Kind {
     Json,
     /// A table; the delimiter byte.
     Delimited(u8),
-    /// Escaped text.
+    /// Anything else, shown as escaped plain text.
     Text,
 }
 

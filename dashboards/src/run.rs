@@ -28,9 +28,9 @@ const MAX_PREVIEW_BYTES: i64 = 256 * 1024;
 pub struct CatalogRun {
     /// Queued, running, or the final status.
     pub status: QueueStatus,
-    /// Runtime.
+    /// The runtime (agent CLI), once the run is prepared.
     pub agent: Option<String>,
-    /// Task.
+    /// The task the run belongs to, if any.
     pub task: Option<String>,
     /// Attempts made (from the summary, once finished).
     pub attempts: Option<i64>,
@@ -65,20 +65,20 @@ pub enum Preview {
 pub struct ArtifactView {
     /// `attempt, path, role, size, content_type, sha256`.
     pub row: Row,
-    /// Its preview.
+    /// What the page shows of the file: its text, the image, or why nothing.
     pub preview: Preview,
 }
 
 /// One step of the build log: a tool call with its result, a message, an error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
-    /// Attempt.
+    /// The attempt the step belongs to, from 1.
     pub attempt: i64,
     /// Sequence number of the event that opened it.
     pub seq: i64,
     /// `tool_call`, `assistant_message`, `error`, ...
     pub kind: String,
-    /// Tool name.
+    /// The tool's name, for tool steps.
     pub name: Option<String>,
     /// First characters of its input or text.
     pub summary: String,
@@ -105,7 +105,7 @@ pub struct RunPageData {
     pub steps: Vec<Step>,
     /// Whether the build log was cut at [`MAX_STEPS`].
     pub steps_truncated: bool,
-    /// Events recorded.
+    /// Events recorded for the run, over all attempts.
     pub event_count: i64,
     /// Timeline page shown (from 0).
     pub page: u32,
@@ -127,7 +127,7 @@ pub struct RunPageData {
 }
 
 impl RunPageData {
-    /// Timeline pages.
+    /// Number of timeline pages ([`EVENTS_PER_PAGE`] events each), at least 1.
     pub fn pages(&self) -> u32 {
         let n = usize::try_from(self.event_count.max(0)).unwrap_or(0);
         u32::try_from(n.div_ceil(EVENTS_PER_PAGE))

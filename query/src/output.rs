@@ -6,7 +6,7 @@ use arrow::array::RecordBatch;
 
 use crate::{QueryError, QueryResult};
 
-/// Result encodings.
+/// How a query result is encoded (`wharf sql --format`, the SQL API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Aligned text table.
@@ -17,7 +17,7 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per line.
     Jsonl,
-    /// Parquet file.
+    /// A Parquet file (binary), written whole.
     Parquet,
     /// Arrow IPC stream.
     Arrow,

@@ -101,7 +101,7 @@ pub const RUN_GRADINGS: Rollup = Rollup {
 pub const ROLLUPS: &[&Rollup] = &[&TOOL_USAGE, &RUN_GRADINGS];
 
 impl Rollup {
-    /// Its columns.
+    /// The roll-up table's Arrow schema: `columns`, in order.
     pub fn schema(&self) -> SchemaRef {
         Arc::new(Schema::new((self.columns)()))
     }

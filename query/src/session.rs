@@ -24,7 +24,7 @@ const PARQUET_METADATA_BYTES: usize = 256 * 1024 * 1024;
 pub struct QueryResult {
     /// Output schema (also for zero rows).
     pub schema: SchemaRef,
-    /// Output batches.
+    /// The rows, in `schema`; possibly none.
     pub batches: Vec<RecordBatch>,
 }
 

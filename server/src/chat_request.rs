@@ -75,7 +75,7 @@ impl ChatCompletionRequest {
 /// are tolerated.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ChatMessage {
-    /// Who speaks.
+    /// Who speaks; only `system`/`developer` (the runbook) and `user` are read.
     pub role: Role,
     /// What is said; `None` when absent or null.
     #[serde(default)]

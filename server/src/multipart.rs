@@ -12,7 +12,7 @@ pub struct Part {
     pub name: String,
     /// File name, for file parts.
     pub filename: Option<String>,
-    /// Content.
+    /// The part's bytes, as sent.
     pub bytes: Vec<u8>,
 }
 

@@ -20,7 +20,7 @@ pub struct RouteDoc {
     pub method: &'static str,
     /// Path pattern (`{name}` for parameters).
     pub path: &'static str,
-    /// Group.
+    /// The group the route is listed under (the OpenAPI tag).
     pub tag: &'static str,
     /// What it does.
     pub summary: &'static str,

@@ -19,9 +19,9 @@ pub struct AppState {
     pub service: RunService,
     /// SQL limits.
     pub query: QueryConfig,
-    /// Server settings.
+    /// The `[server]` settings the server was started with.
     pub config: Arc<ServerConfig>,
-    /// Prometheus metrics.
+    /// Prometheus metrics, served at `/metrics`.
     pub metrics: Metrics,
     /// Whether model calls go to the built-in mock-llm (no provider key configured).
     pub offline: bool,
@@ -30,12 +30,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The catalog.
+    /// The catalog: collections, tokens, secrets, tasks, the run queue.
     pub fn catalog(&self) -> &Catalog {
         self.service.catalog()
     }
 
-    /// The engine.
+    /// The engine the service's runs execute on.
     pub fn engine(&self) -> &Engine {
         self.service.engine()
     }

@@ -28,19 +28,20 @@ pub struct RunOptions {
     /// the run is recorded under.
     #[serde(default)]
     pub task: Option<String>,
-    /// Runtime.
+    /// The runtime (agent CLI); default: the runbook's `agent:`.
     #[serde(default)]
     pub agent: Option<String>,
-    /// Model.
+    /// The model slug; default: the runbook's `model:`.
     #[serde(default)]
     pub model: Option<String>,
     /// Provider name or kind.
     #[serde(default)]
     pub model_provider: Option<String>,
-    /// Sandbox snapshot.
+    /// The sandbox snapshot (`host`, a configured alias, or a directory); default: the
+    /// runbook's `snapshot:`, else `host`.
     #[serde(default)]
     pub snapshot: Option<String>,
-    /// Runbook parameters.
+    /// Values of the runbook's `{{variables}}`, by name.
     #[serde(default)]
     pub template_variables: BTreeMap<String, serde_json::Value>,
     /// Uploaded files (`uploads/<id>/<name>` as returned by the uploads API).
@@ -69,7 +70,7 @@ pub struct RunOptions {
 /// A run to submit: the options plus what came with them.
 #[derive(Debug, Default)]
 pub struct RunInput {
-    /// Options.
+    /// The run's options, as the `wharf` block or the JSON body gave them.
     pub options: RunOptions,
     /// Runbook text (else the task's).
     pub runbook: Option<String>,

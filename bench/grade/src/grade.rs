@@ -35,7 +35,7 @@ pub struct Pass {
     pub attempts: u64,
     /// Samples answered by the model (one 200 each: the script never answers malformed JSON).
     pub answered: u64,
-    /// Slowest grading.
+    /// The longest wall-clock time of one grading in this pass.
     pub max_latency: Duration,
 }
 

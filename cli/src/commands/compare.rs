@@ -19,7 +19,7 @@ pub struct CompareArgs {
     /// Only this collection's runs.
     #[arg(long)]
     collection: Option<String>,
-    /// Bootstrap resamples.
+    /// Bootstrap resamples for each confidence interval.
     #[arg(long, default_value_t = 2000)]
     resamples: u32,
     /// Print the report as JSON.

@@ -18,7 +18,7 @@ use crate::exit::BadInput;
 /// Arguments of `wharf import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Trajectory files.
+    /// Trajectory files to import, each one or more runs.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Format (default: detected): atif, otlp-json, otlp-protobuf, jetty, claude-code, codex, native.

@@ -20,17 +20,17 @@ pub struct RunbookArgs {
 enum RunbookCommand {
     /// Report every diagnostic; exit non-zero if any file has an error.
     Check {
-        /// Runbook files.
+        /// Runbook files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Output format.
+        /// How to print: text for people, json (one line per file) for programs.
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
     /// Substitute `{{variables}}` and print the mission as the agent sees it.
     /// `{{secrets.NAME}}` becomes `${NAME}`, never the secret's value.
     Render {
-        /// Runbook file.
+        /// The runbook to render.
         file: PathBuf,
         /// A value for a template variable (repeatable).
         #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = parse_param)]
@@ -41,9 +41,9 @@ enum RunbookCommand {
     },
     /// Print the parsed structure (`--format json`: see runbook/schema/runbook.schema.json).
     Show {
-        /// Runbook file.
+        /// The runbook to show.
         file: PathBuf,
-        /// Output format.
+        /// How to print: an outline for people, or JSON.
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },

@@ -66,7 +66,7 @@ fn runs(tools_dir: &Path) -> Vec<(String, Value)> {
 pub struct Filled {
     /// Sample runs the import added (0 when an earlier start imported them).
     pub imported: usize,
-    /// Runs submitted.
+    /// Demo runs the server accepted.
     pub started: usize,
     /// Why no run was submitted, when none was.
     pub skipped: Option<String>,

@@ -9,7 +9,7 @@ use wharf_model::{SCHEMA_VERSION, Table, arrow_type};
 /// Arguments of `wharf tables`.
 #[derive(Debug, Args)]
 pub struct TablesArgs {
-    /// Output format.
+    /// How to print: aligned text for people, or JSON.
     #[arg(long, short, value_enum, default_value_t = TablesFormat::Text)]
     format: TablesFormat,
 }
@@ -17,7 +17,7 @@ pub struct TablesArgs {
 /// How `wharf tables` prints.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TablesFormat {
-    /// Aligned text.
+    /// One block per table: its columns, types and descriptions, aligned.
     Text,
     /// JSON.
     Json,

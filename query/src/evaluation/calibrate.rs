@@ -33,14 +33,14 @@ pub struct CriterionCalibration {
     pub within_one: f64,
 }
 
-/// The report.
+/// How well the judge agrees with human labels on the selected runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct CalibrationReport {
     /// The runs considered.
     pub selection: String,
     /// Runs with at least one pair.
     pub runs: usize,
-    /// Per criterion.
+    /// One entry per criterion with at least one (judge, human) pair.
     pub criteria: Vec<CriterionCalibration>,
 }
 

@@ -24,7 +24,7 @@ const MAX_SCORES: usize = 1_000_000;
 pub struct GroupSummary {
     /// The selection as given.
     pub selection: String,
-    /// Runs selected.
+    /// Runs the selection matched.
     pub runs: usize,
     /// Runs with an evaluation.
     pub evaluated: usize,
@@ -51,7 +51,7 @@ pub struct GroupSummary {
 pub struct CriterionComparison {
     /// Grader name (`rubric`, `verification_script`, ...).
     pub grader: String,
-    /// Criterion.
+    /// The criterion's name, as in `scores.criterion`.
     pub criterion: String,
     /// Scores in A.
     pub n_a: usize,

@@ -24,7 +24,7 @@ const MAX_ROWS: usize = 5_000_000;
 /// Output files larger than this are listed without their content.
 const INLINE_BYTES: i64 = 256 << 10;
 
-/// Output encodings.
+/// How [`write_dataset`] writes the runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatasetFormat {
     /// One JSON object per run per line.

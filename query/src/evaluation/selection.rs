@@ -5,7 +5,7 @@ use crate::QueryError;
 /// A set of runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Selection {
-    /// One run.
+    /// One run, by its id (a normalized UUID).
     Run(String),
     /// Every run matching a SQL condition over the `runs` table
     /// (`runtime = 'codex' AND model LIKE 'gpt-5%'`).

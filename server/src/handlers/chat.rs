@@ -17,7 +17,7 @@ use crate::stream::{ChunkFraming, respond, result_json, result_text};
 use crate::submit::submit;
 use crate::views::run_view;
 
-/// The handler.
+/// `POST /v1/chat/completions`: a model call passed through, or a run with a `wharf` block.
 pub async fn completions(
     state: web::Data<AppState>,
     caller: Caller,

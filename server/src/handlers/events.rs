@@ -8,7 +8,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::stream::{EventFraming, respond};
 
-/// The handler.
+/// `GET /api/v1/runs/{run_id}/events`: the run's progress as server-sent events.
 pub async fn events(
     state: web::Data<AppState>,
     caller: Caller,

@@ -31,7 +31,7 @@ pub struct GradeBody {
     template_variables: std::collections::BTreeMap<String, Value>,
 }
 
-/// The handler.
+/// `POST /api/v1/runs/{run_id}/grade`: grades a recorded run against a runbook.
 pub async fn grade(
     state: web::Data<AppState>,
     caller: Caller,

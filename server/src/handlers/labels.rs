@@ -33,12 +33,12 @@ pub struct NewLabel {
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum LabelBody {
-    /// Several.
+    /// `{"labels": [...]}`: several labels in one request.
     Many {
-        /// The labels.
+        /// The labels, written together.
         labels: Vec<NewLabel>,
     },
-    /// One.
+    /// A bare label object.
     One(NewLabel),
 }
 

@@ -11,7 +11,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::sql::{encode, query};
 use crate::state::AppState;
 
-/// The body.
+/// Body of `POST /api/v1/sql`: one statement, and `json`, `csv` or `arrow` (default:
+/// by the `Accept` header, else JSON).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SqlRequest {
@@ -20,7 +21,7 @@ pub struct SqlRequest {
     format: Option<String>,
 }
 
-/// The handler.
+/// `POST /api/v1/sql`: one read-only statement over the caller's collection.
 pub async fn sql(
     state: web::Data<AppState>,
     caller: Caller,

@@ -20,7 +20,7 @@ pub struct FormatQuery {
     format: Option<String>,
 }
 
-/// The handler.
+/// `GET /api/v1/runs/{run_id}/trajectory`: everything recorded about the run.
 pub async fn trajectory(
     state: web::Data<AppState>,
     caller: Caller,

@@ -7,7 +7,7 @@ use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// The handler.
+/// `GET /api/v1/runs/{run_id}/webhooks`: the run's webhook deliveries and attempts.
 pub async fn deliveries(
     state: web::Data<AppState>,
     caller: Caller,
