@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::{Map, Value};
+use wharf_model::json_type_name as type_name;
 
 use crate::exit::BadInput;
 
@@ -109,17 +110,6 @@ pub fn params_of(value: &Value) -> Result<Vec<(String, String)>, String> {
             Ok((k.clone(), text))
         })
         .collect()
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

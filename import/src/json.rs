@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
+pub(crate) use wharf_model::json_type_name as type_name;
 
 use crate::ImportError;
 
@@ -13,18 +14,6 @@ pub(crate) struct Obj<'a> {
     pub(crate) map: &'a Map<String, Value>,
     pub(crate) path: String,
     pub(crate) format: &'static str,
-}
-
-/// The JSON type name of a value, for messages.
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// `path.key`, or `key` at the root.

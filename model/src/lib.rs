@@ -35,7 +35,9 @@ pub use records::{
 };
 pub use summary::{ArtifactSummary, CheckSummary, Phases, RunSummary};
 pub use table::{PARTITION_COLUMNS, Table, arrow_type};
-pub use trajectory::{DEFAULT_MAX_LINE_BYTES, Line, LineReader, human_bytes, parse_line};
+pub use trajectory::{
+    DEFAULT_MAX_LINE_BYTES, Line, LineReader, human_bytes, json_type_name, parse_line,
+};
 pub use version::SCHEMA_VERSION;
 
 /// Paths the exported macros ([`event_struct!`]) expand to, so callers need no extra
