@@ -632,6 +632,20 @@ fn import_and_grade_runs_from_elsewhere() {
         cmd.arg("--config").arg(&env.config).args(args);
         cmd.output().unwrap()
     };
+    // `wharf grade` of `trajectory`'s run with the files in `outputs`, plus `extra` flags.
+    let grade = |runbook: &Path, trajectory: &Path, outputs: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "grade",
+            "--runbook",
+            runbook.to_str().unwrap(),
+            "--trajectory",
+            trajectory.to_str().unwrap(),
+            "--outputs",
+            outputs.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        cli(&args)
+    };
     let rollout = fixtures.join("codex.rollout.jsonl");
     let atif = fixtures.join("atif.trajectory.json");
     let out = cli(&[
@@ -685,16 +699,7 @@ fn import_and_grade_runs_from_elsewhere() {
     std::fs::create_dir_all(&good).unwrap();
     std::fs::write(good.join("report.md"), "# Report\n\nfrom elsewhere\n").unwrap();
     let session = fixtures.join("claude-code.session.jsonl");
-    let out = cli(&[
-        "grade",
-        "--runbook",
-        runbook.to_str().unwrap(),
-        "--trajectory",
-        session.to_str().unwrap(),
-        "--outputs",
-        good.to_str().unwrap(),
-        "--json",
-    ]);
+    let out = grade(&runbook, &session, &good, &["--json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -730,15 +735,7 @@ fn import_and_grade_runs_from_elsewhere() {
     std::fs::create_dir_all(&bad_out).unwrap();
     std::fs::write(bad_out.join("report.md"), "no heading\n").unwrap();
     let exec = fixtures.join("codex.exec.jsonl");
-    let out = cli(&[
-        "grade",
-        "--runbook",
-        runbook.to_str().unwrap(),
-        "--trajectory",
-        exec.to_str().unwrap(),
-        "--outputs",
-        bad_out.to_str().unwrap(),
-    ]);
+    let out = grade(&runbook, &exec, &bad_out, &[]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -753,26 +750,14 @@ fn import_and_grade_runs_from_elsewhere() {
     );
     let failed = sql_json(
         &env.root(),
-        "SELECT status, passed FROM runs WHERE passed = false",
+        "SELECT run_id, status, passed FROM runs WHERE passed = false",
     );
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0]["status"], "failed");
-    let failed_id =
-        sql_json(&env.root(), "SELECT run_id FROM runs WHERE passed = false")[0]["run_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let failed_id = failed[0]["run_id"].as_str().unwrap().to_owned();
     // Graded again with fixed outputs: the run's verdict follows its latest grading in
     // `runs`, and every grading stays queryable.
-    let out = cli(&[
-        "grade",
-        "--runbook",
-        runbook.to_str().unwrap(),
-        "--trajectory",
-        exec.to_str().unwrap(),
-        "--outputs",
-        good.to_str().unwrap(),
-    ]);
+    let out = grade(&runbook, &exec, &good, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -817,15 +802,7 @@ fn import_and_grade_runs_from_elsewhere() {
         (&broken, &good, "error[R030]"),
         (&compat, &good, "error[R050]"),
     ] {
-        let out = cli(&[
-            "grade",
-            "--runbook",
-            runbook.to_str().unwrap(),
-            "--trajectory",
-            session.to_str().unwrap(),
-            "--outputs",
-            outputs.to_str().unwrap(),
-        ]);
+        let out = grade(runbook, &session, outputs, &[]);
         assert_eq!(out.status.code(), Some(2), "{expected}: {}", stderr(&out));
         assert!(
             stderr(&out).contains(expected),
