@@ -93,15 +93,12 @@ impl Engine {
             )));
         }
         let loaded = &request.runbook;
-        let snapshot = loaded
-            .runbook
-            .frontmatter
-            .snapshot
-            .clone()
-            .unwrap_or_else(|| "host".to_owned());
         let mut warnings = loaded.warnings.clone();
-        warnings
-            .extend(wharf_sandbox::resolve_snapshot(&self.sandbox.snapshots, &snapshot)?.warning);
+        let snapshot = crate::prepare::check_snapshot(
+            &self.sandbox,
+            loaded.runbook.frontmatter.snapshot.as_deref(),
+            &mut warnings,
+        )?;
         let spec = SandboxSpec {
             id: None,
             snapshot,

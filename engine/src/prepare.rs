@@ -40,8 +40,23 @@ pub struct Prepared {
     pub provider: Option<ProviderConfig>,
     /// Declared secrets: (name, env var, value).
     pub secrets: Vec<(String, String, String)>,
+    /// The snapshot asked for (the request's, else the runbook's; `host` when neither).
+    pub snapshot: Option<String>,
     /// Warnings to show.
     pub warnings: Vec<String>,
+}
+
+/// The snapshot a run or grading starts from (`host` when none is named), checked before
+/// anything starts: an unknown name is an error, a stand-in (a Jetty name on `host`) adds a
+/// warning.
+pub(crate) fn check_snapshot(
+    sandbox: &SandboxConfig,
+    name: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<String, EngineError> {
+    let name = name.unwrap_or("host");
+    warnings.extend(wharf_sandbox::resolve_snapshot(&sandbox.snapshots, name)?.warning);
+    Ok(name.to_owned())
 }
 
 /// The largest `max_rounds` a run may ask for.
@@ -176,14 +191,8 @@ pub async fn prepare(
         )?),
         (None, None) => None,
     };
-    let snapshot = request
-        .snapshot
-        .as_deref()
-        .or(fm.snapshot.as_deref())
-        .unwrap_or("host");
-    if let Some(warning) = wharf_sandbox::resolve_snapshot(&sandbox.snapshots, snapshot)?.warning {
-        warnings.push(warning);
-    }
+    let snapshot = request.snapshot.clone().or_else(|| fm.snapshot.clone());
+    check_snapshot(sandbox, snapshot.as_deref(), &mut warnings)?;
     let secret_source = if request.secrets.is_some() {
         "set it with the secrets API of the collection"
     } else {
@@ -217,6 +226,7 @@ pub async fn prepare(
         model,
         provider,
         secrets,
+        snapshot,
         warnings,
     })
 }

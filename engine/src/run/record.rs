@@ -74,11 +74,7 @@ impl RunContext<'_> {
             runtime_version: p.runtime.version().map(str::to_owned),
             model: p.model.clone(),
             model_provider: p.provider.as_ref().map(|pr| pr.name().to_owned()),
-            snapshot: self
-                .request
-                .snapshot
-                .clone()
-                .or_else(|| p.runbook.frontmatter.snapshot.clone()),
+            snapshot: p.snapshot.clone(),
             parameters: Some(serde_json::to_value(&p.values).unwrap_or_default()),
             passed: evaluation.map(Evaluation::passed),
             final_score: evaluation.and_then(Evaluation::score),

@@ -76,11 +76,9 @@ impl RunContext<'_> {
         let mut allow = wharf_sandbox::parse_allowlist(&engine.sandbox.allow_hosts)?;
         allow.extend(wharf_sandbox::parse_allowlist(&self.request.allow_hosts)?);
         let policy = self.request.network.unwrap_or(engine.sandbox.network);
-        let snapshot = self
-            .request
+        let snapshot = prepared
             .snapshot
             .clone()
-            .or_else(|| prepared.runbook.frontmatter.snapshot.clone())
             .unwrap_or_else(|| "host".to_owned());
         let spec = SandboxSpec {
             id: Some(self.run_id.replace('-', "")),
